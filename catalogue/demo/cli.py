@@ -1,0 +1,145 @@
+"""`flask --app catalogue demo load`: the 3rd Mayors Summit on Living Together, loaded idempotently."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from catalogue.extensions import db
+from catalogue.recordings.models import (
+    AudioKind,
+    AudioTrack,
+    Chapter,
+    Event,
+    Participation,
+    Person,
+    Recording,
+    Role,
+    Workshop,
+)
+from catalogue.subtitles.store import publish_subtitle
+from catalogue.subtitles.views import current_revision
+
+DEMO_DIR = Path(__file__).resolve().parent
+SUBTITLE_LANGUAGES = ("en", "fr", "tr")
+
+demo_cli = AppGroup("demo", help="The demo summit.")
+
+
+def _get_or_add(model: type[Any], **identity: Any) -> Any:
+    found = db.session.scalar(select(model).filter_by(**identity))
+    if found is None:
+        found = model(**identity)
+        db.session.add(found)
+    return found
+
+
+def _copy_media(name: str) -> str:
+    """Copy a demo file into the media folder (if it changed) and return the URL it is served at."""
+    source = DEMO_DIR / name
+    target = Path(current_app.config["CATALOGUE_MEDIA_DIR"]) / "demo" / source.name
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_bytes() != source.read_bytes():
+        shutil.copyfile(source, target)
+    return f"/media/demo/{source.name}"
+
+
+def load_demo() -> dict[str, int]:
+    """Create or update the summit; running it again changes nothing and adds no subtitle revision."""
+    summit = json.loads((DEMO_DIR / "summit.json").read_text(encoding="utf-8"))
+    timeline = json.loads((DEMO_DIR / "timeline.json").read_text(encoding="utf-8"))
+
+    data = summit["event"]
+    event = _get_or_add(Event, slug=data["slug"])
+    for field in ("title", "organiser", "city", "timezone", "description", "original_language"):
+        setattr(event, field, data[field])
+    event.starts_on = date.fromisoformat(data["starts_on"])
+    event.ends_on = date.fromisoformat(data["ends_on"])
+
+    people = {}
+    for entry in summit["people"]:
+        person = _get_or_add(Person, key=entry["key"])
+        person.honorific, person.name, person.affiliation = entry["honorific"], entry["name"], entry["affiliation"]
+        people[entry["key"]] = person
+    db.session.flush()
+
+    recordings = []
+    for entry in summit["workshops"]:
+        workshop = _get_or_add(Workshop, event_id=event.id, number=entry["number"])
+        workshop.slug, workshop.title, workshop.summary = entry["slug"], entry["title"], entry["summary"]
+        workshop.starts_at = datetime.fromisoformat(entry["starts_at"]) if entry["starts_at"] else None
+        # Blank lines in the programme stay blank: only the people it names take part.
+        wanted = [(people[p["person"]].id, Role(p["role"]), i) for i, p in enumerate(entry["participants"])]
+        if [(p.person_id, p.role, p.position) for p in workshop.participations] != wanted:
+            workshop.participations.clear()
+            db.session.flush()  # Deletes first: (workshop, role, position) is unique.
+            workshop.participations = [Participation(person_id=person_id, role=role, position=position)
+                                       for person_id, role, position in wanted]
+        recordings.append(_load_recording(workshop, entry["recording"], timeline, people))
+    db.session.commit()
+
+    published = 0
+    for recording in recordings:
+        for language in SUBTITLE_LANGUAGES:
+            path = DEMO_DIR / "subtitles" / f"{recording.slug}.{language}.vtt"
+            data_bytes = path.read_bytes()
+            served = current_revision(recording.slug, language)
+            if served is None or served.source_bytes != data_bytes:
+                publish_subtitle(recording, language, data_bytes, filename=path.name, uploaded_by="demo loader")
+                published += 1
+    return {"recordings": len(recordings), "subtitle_revisions": published}
+
+
+def _load_recording(workshop: Workshop, entry: dict[str, Any], timeline: dict[str, Any],
+                    people: dict[str, Person]) -> Recording:
+    slug = entry["slug"]
+    timing = timeline[slug]
+    recording = _get_or_add(Recording, slug=slug)
+    recording.workshop = workshop
+    recording.title = entry["title"]
+    recording.recorded_at = workshop.starts_at
+    recording.duration_ms = timing["duration_ms"]
+    recording.poster_url = _copy_media(f"posters/{slug}.svg")
+    recording.is_demo_excerpt = True
+    db.session.flush()
+
+    tracks = [
+        ("interpretation", AudioKind.INTERPRETATION, ["en"], "English interpretation", True),
+        ("floor", AudioKind.ORIGINAL, ["en", "fr", "tr"], "Original floor audio (EN, FR, TR)", False),
+    ]
+    for position, (track_slug, kind, languages, label, is_default) in enumerate(tracks):
+        track = _get_or_add(AudioTrack, recording_id=recording.id, slug=track_slug)
+        track.kind, track.languages, track.label, track.is_default, track.position = (
+            kind, languages, label, is_default, position)
+        track.media_url = _copy_media(f"media/{slug}-{track_slug}.opus")
+        track.mime_type = "audio/ogg; codecs=opus"
+
+    chapters = timing["chapters"]
+    recording.chapters = [
+        Chapter(
+            # The first chapter opens the recording, lead-in silence included.
+            start_ms=0 if index == 0 else c["start_ms"],
+            end_ms=c["end_ms"],
+            title=c["title"],
+            role=Role(c["role"]) if c["role"] else None,
+            person=people[c["person"]] if c["person"] else None,
+        )
+        for index, c in enumerate(chapters)
+    ]
+    return recording
+
+
+@demo_cli.command("load")
+def load_command() -> None:
+    """Load the 3rd Mayors Summit on Living Together (safe to run again)."""
+    result = load_demo()
+    click.echo(f"Demo summit loaded: {result['recordings']} recordings, "
+               f"{result['subtitle_revisions']} new subtitle revisions.")

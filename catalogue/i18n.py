@@ -1,0 +1,135 @@
+"""Locale selection and locale-aware formatting shared by every page (design.md §6)."""
+
+from datetime import date, datetime
+from urllib.parse import urlencode
+
+from babel import Locale
+from babel.dates import format_date, format_interval
+from babel.dates import format_datetime as babel_format_datetime
+from babel.lists import format_list
+from babel.units import format_unit
+from flask import Flask, Response, current_app, request
+from flask_babel import get_locale
+
+from catalogue.extensions import babel
+
+LANG_COOKIE = "lang"
+
+
+def _supported(code: str | None) -> str | None:
+    if code and code in current_app.config["LANGUAGES"]:
+        return code
+    return None
+
+
+def select_locale() -> str:
+    """`?lang=xx` > the remembered cookie > Accept-Language > English. Unknown codes fall through."""
+    return (
+        _supported(request.args.get("lang"))
+        or _supported(request.cookies.get(LANG_COOKIE))
+        or request.accept_languages.best_match(current_app.config["LANGUAGES"])
+        or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def remember_locale(response: Response) -> Response:
+    """A valid `?lang=` sticks for later visits, through a cookie."""
+    chosen = _supported(request.args.get("lang"))
+    if chosen and request.cookies.get(LANG_COOKIE) != chosen:
+        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    response.vary.add("Cookie")
+    response.vary.add("Accept-Language")
+    return response
+
+
+def locale_code() -> str:
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def upper_first(text: str, locale: str) -> str:
+    """Capitalise the first letter; Turkish and Azeri map i to İ, which str.upper() gets wrong."""
+    if not text:
+        return text
+    first = text[0]
+    if locale.split("_")[0] in {"tr", "az"} and first == "i":
+        return "İ" + text[1:]
+    return first.upper() + text[1:]
+
+
+def language_name(code: str, in_language: str | None = None) -> str:
+    """The name of a language as a menu shows it, in the interface language by default."""
+    target = in_language or locale_code()
+    name = Locale.parse(code).get_display_name(target) or code
+    return upper_first(name, target)
+
+
+def language_list(codes: list[str]) -> str:
+    """Language names inside a sentence: "English, French and Turkish", "anglais, français et turc"."""
+    locale = locale_code()
+    return format_list([Locale.parse(c).get_display_name(locale) or c for c in codes], locale=locale)
+
+
+def format_duration(milliseconds: int | None) -> str:
+    """A recording length such as "1 h 5 min 42 s", with the locale's own unit abbreviations."""
+    if milliseconds is None:
+        return ""
+    total = round(milliseconds / 1000)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    locale = locale_code()
+    parts = []
+    if hours:
+        parts.append(format_unit(hours, "duration-hour", length="short", locale=locale))
+    if minutes:
+        parts.append(format_unit(minutes, "duration-minute", length="short", locale=locale))
+    if seconds or not parts:
+        parts.append(format_unit(seconds, "duration-second", length="short", locale=locale))
+    return format_list(parts, style="unit-narrow", locale=locale)
+
+
+def format_timestamp(milliseconds: int) -> str:
+    """A player position such as 1:05:42 or 4:07: the same in every locale, like a media player shows it."""
+    total = int(milliseconds // 1000)
+    hours, rest = divmod(total, 3600)
+    minutes, seconds = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
+
+
+def format_datetime_in(value: datetime | None, timezone: str, format: str = "medium") -> str:
+    """A moment shown in the event's own time zone (Europe/Istanbul for the summit)."""
+    if value is None:
+        return ""
+    return babel_format_datetime(value, format, tzinfo=timezone, locale=locale_code())
+
+
+def format_day(value: date, format: str = "long") -> str:
+    return format_date(value, format, locale=locale_code())
+
+
+def format_date_range(start: date, end: date) -> str:
+    if start == end:
+        return format_day(start)
+    return format_interval(start, end, "yMMMd", locale=locale_code())
+
+
+def url_with_lang(code: str) -> str:
+    """The current page in another interface language (the language switcher's links)."""
+    args = request.args.to_dict()
+    args["lang"] = code
+    return f"{request.path}?{urlencode(args)}"
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale)
+    app.after_request(remember_locale)
+    app.jinja_env.globals.update(
+        locale_code=locale_code,
+        language_name=language_name,
+        language_list=language_list,
+        format_duration=format_duration,
+        format_timestamp=format_timestamp,
+        format_datetime_in=format_datetime_in,
+        format_day=format_day,
+        format_date_range=format_date_range,
+        url_with_lang=url_with_lang,
+    )

@@ -1,0 +1,1 @@
+"""Events, workshops, people, recordings, audio tracks and chapters: what a viewer browses and watches."""

@@ -1,0 +1,52 @@
+"""Subtitle files as players and download managers fetch them: WebVTT for <track>, SRT for other tools."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, request
+from sqlalchemy import select
+
+from catalogue.extensions import db
+from catalogue.recordings.models import Recording
+from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
+from catalogue.subtitles.writing import to_srt
+
+bp = Blueprint("subtitles", __name__)
+
+
+def current_revision(slug: str, language: str) -> SubtitleRevision | None:
+    """The revision that is served for a recording and language, or None."""
+    return db.session.scalar(
+        select(SubtitleRevision)
+        .join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
+        .join(Recording, Recording.id == SubtitleTrack.recording_id)
+        .where(Recording.slug == slug, SubtitleTrack.language == language)
+    )
+
+
+def _file_response(body: str, content_type: str, etag: str, download_name: str | None) -> Response:
+    response = Response(body, content_type=content_type)
+    response.set_etag(etag)
+    # Revalidate every time: a new revision must reach viewers at once, and a 304 costs almost nothing.
+    response.cache_control.public = True
+    response.cache_control.no_cache = True
+    if download_name:
+        response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
+    return response.make_conditional(request)
+
+
+@bp.get("/recordings/<slug>/subtitles/<language>.vtt")
+def vtt_file(slug: str, language: str) -> Response:
+    revision = current_revision(slug, language)
+    if revision is None:
+        abort(404)
+    download = f"{slug}.{language}.vtt" if "download" in request.args else None
+    return _file_response(revision.vtt, "text/vtt; charset=utf-8", revision.etag, download)
+
+
+@bp.get("/recordings/<slug>/subtitles/<language>.srt")
+def srt_file(slug: str, language: str) -> Response:
+    revision = current_revision(slug, language)
+    if revision is None:
+        abort(404)
+    return _file_response(to_srt(revision.cues), "application/x-subrip; charset=utf-8", f"{revision.etag}-srt",
+                          f"{slug}.{language}.srt")
