@@ -32,9 +32,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from catalogue.demo.cli import demo_cli
     from catalogue.recordings.views import bp as recordings_bp
     from catalogue.subtitles.views import bp as subtitles_bp
+    from catalogue.translating.cli import translations_cli
 
     app.register_blueprint(recordings_bp)
     app.register_blueprint(subtitles_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.cli.add_command(demo_cli)
+    app.cli.add_command(translations_cli)
     return app

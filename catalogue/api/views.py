@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 from urllib.parse import urljoin
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, request, url_for
 from sqlalchemy import select
@@ -33,7 +34,9 @@ def recording_json(recording: Recording) -> dict[str, Any]:
         "title": recording.title,
         "event": {"slug": event.slug, "title": event.title},
         "workshop": {"number": workshop.number, "title": workshop.title},
-        "recorded_at": recording.recorded_at.isoformat() if recording.recorded_at else None,
+        # In the event's own time zone, with its offset: 08:00:07+03:00 reads as the programme does.
+        "recorded_at": recording.recorded_at.astimezone(ZoneInfo(event.timezone)).isoformat()
+        if recording.recorded_at else None,
         "duration_s": recording.duration_ms / 1000 if recording.duration_ms is not None else None,
         "url": url_for("recordings.watch", slug=recording.slug, _external=True),
         "audio_tracks": [

@@ -1,0 +1,100 @@
+"""Fixtures in the style of the Flask tutorial: app, client, runner, plus the demo summit and a live server.
+
+The database is real: a fresh SQLite file per test, or the PostgreSQL database named by TEST_DATABASE_URL
+(`make test` runs the whole suite once on each).
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient, FlaskCliRunner
+from sqlalchemy import text
+from werkzeug.serving import make_server
+
+from catalogue import create_app
+from catalogue.demo.cli import load_demo
+from catalogue.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+
+def reset_database() -> None:
+    """Drop everything, Alembic's bookkeeping included, so each test starts from an empty schema."""
+    db.drop_all()
+    with db.engine.begin() as connection:
+        connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def compiled_translations() -> None:
+    # The app reads compiled .mo files; compile the committed .po files once per run, as `make` does.
+    runner = create_app({"TESTING": True}).test_cli_runner()
+    result = runner.invoke(args=["translations", "compile"])
+    assert result.exit_code == 0, result.output
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return TEST_DATABASE_URL or f"sqlite:///{tmp_path / 'catalogue.sqlite'}"
+
+
+@pytest.fixture
+def empty_app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
+    """An app on an empty database (no tables): for migration tests."""
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "CATALOGUE_MEDIA_DIR": str(tmp_path / "media"),
+    })
+    with app.app_context():
+        reset_database()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(empty_app: Flask) -> Flask:
+    """An app with the current schema and no data."""
+    with empty_app.app_context():
+        db.create_all()  # Tests only: the real schema comes from `flask db upgrade` (tested separately).
+    return empty_app
+
+
+@pytest.fixture
+def demo_app(app: Flask) -> Flask:
+    """An app with the summit demo loaded, as the first README command leaves it."""
+    with app.app_context():
+        load_demo()
+    return app
+
+
+@pytest.fixture
+def client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask) -> FlaskCliRunner:
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def live_server(demo_app: Flask) -> Iterator[str]:
+    """The demo app served over real HTTP on loopback, for the browser tests."""
+    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=5)
