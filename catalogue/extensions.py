@@ -1,6 +1,5 @@
 """Flask extensions, created unbound and attached to the app in create_app (the init_app idiom)."""
 
-from flask_babel import Babel
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 
@@ -8,4 +7,3 @@ from catalogue.db import Base
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-babel = Babel()

@@ -9,9 +9,9 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.lists import format_list
 from babel.units import format_unit
 from flask import Flask, Response, current_app, request
-from flask_babel import get_locale
+from flask_babel import Babel, get_locale, get_translations
+from markupsafe import escape
 
-from catalogue.extensions import babel
 
 LANG_COOKIE = "lang"
 
@@ -119,8 +119,24 @@ def url_with_lang(code: str) -> str:
     return f"{request.path}?{urlencode(args)}"
 
 
+def _install_escaping_gettext(app: Flask) -> None:
+    """Translations are untrusted text: escape the translated string itself, not only its variables.
+
+    Jinja's new-style gettext marks whatever the catalogue returns as safe markup, so a msgstr holding
+    `<script>` would run. Returning it escaped keeps Jinja's own escaping of the `%(name)s` variables.
+    """
+    app.jinja_env.install_gettext_callables(
+        lambda string: escape(get_translations().ugettext(string)),
+        lambda singular, plural, n: escape(get_translations().ungettext(singular, plural, n)),
+        newstyle=True,
+    )
+
+
 def init_app(app: Flask) -> None:
-    babel.init_app(app, locale_selector=select_locale)
+    # One Babel per app, not a module-level one: Flask-Babel keeps its catalogue cache on the extension
+    # object, and two apps (two translation folders) must not share it.
+    Babel(app, locale_selector=select_locale)
+    _install_escaping_gettext(app)
     app.after_request(remember_locale)
     app.jinja_env.globals.update(
         locale_code=locale_code,

@@ -89,6 +89,10 @@ class Person(Base):
     name: Mapped[str] = mapped_column(String(200))
     affiliation: Mapped[str] = mapped_column(Text, default="")
 
+    @property
+    def display_name(self) -> str:
+        return f"{self.honorific} {self.name}".strip()
+
 
 class Participation(Base):
     __tablename__ = "participations"

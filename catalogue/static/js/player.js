@@ -12,6 +12,7 @@
   var shareInput = document.getElementById("share-url");
   var shareStatus = document.getElementById("share-status");
   var messages = window.PLAYER_MESSAGES || {};
+  var caption = root.querySelector(".caption");
   var state = { audio: root.dataset.audio, subs: root.dataset.subs };
 
   function onMetadata(callback) {
@@ -23,12 +24,29 @@
     return root.querySelector('input[name="audio"][value="' + CSS.escape(state.audio) + '"]');
   }
 
+  // Captions are drawn by the page, not by the browser: the recordings are often audio only, where
+  // browsers draw no captions, and one overlay looks the same everywhere. Cue text is set as text, never HTML.
+  function renderCaption() {
+    var lines = [];
+    for (var i = 0; i < video.textTracks.length; i++) {
+      var track = video.textTracks[i];
+      if (track.mode !== "hidden" || track.language !== state.subs || !track.activeCues) continue;
+      for (var j = 0; j < track.activeCues.length; j++) {
+        lines.push(track.activeCues[j].getCueAsHTML().textContent);
+      }
+    }
+    caption.textContent = lines.join("\n");
+    caption.lang = state.subs;
+    caption.hidden = lines.length === 0;
+  }
+
   function showSubtitles(language) {
     state.subs = language;
     for (var i = 0; i < video.textTracks.length; i++) {
       var track = video.textTracks[i];
-      track.mode = track.language === language ? "showing" : "disabled";
+      track.mode = track.language === language ? "hidden" : "disabled";
     }
+    renderCaption();
     remember();
   }
 
@@ -95,6 +113,9 @@
     });
   });
   video.addEventListener("timeupdate", markChapter);
+  for (var i = 0; i < video.textTracks.length; i++) {
+    video.textTracks[i].addEventListener("cuechange", renderCaption);
+  }
   video.addEventListener("seeked", function () { shareInput.value = momentUrl(); });
   video.addEventListener("pause", function () { shareInput.value = momentUrl(); });
 
