@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -14,7 +15,7 @@ def _default_database_url() -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
 
     LANGUAGES = ("en", "fr", "tr")
     BABEL_DEFAULT_LOCALE = "en"

@@ -12,7 +12,6 @@ from flask import Flask, Response, current_app, request
 from flask_babel import Babel, get_locale, get_translations
 from markupsafe import escape
 
-
 LANG_COOKIE = "lang"
 
 

@@ -49,12 +49,14 @@ def database_url(tmp_path: Path) -> str:
 @pytest.fixture
 def empty_app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
     """An app on an empty database (no tables): for migration tests."""
-    app = create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        "CATALOGUE_MEDIA_DIR": str(tmp_path / "media"),
-    })
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "CATALOGUE_MEDIA_DIR": str(tmp_path / "media"),
+        }
+    )
     with app.app_context():
         reset_database()
     yield app

@@ -1,7 +1,17 @@
 from datetime import datetime
 
-RECORDING_KEYS = {"slug", "title", "event", "workshop", "recorded_at", "duration_s", "url", "audio_tracks",
-                  "subtitles", "chapters"}
+RECORDING_KEYS = {
+    "slug",
+    "title",
+    "event",
+    "workshop",
+    "recorded_at",
+    "duration_s",
+    "url",
+    "audio_tracks",
+    "subtitles",
+    "chapters",
+}
 
 
 def test_recordings_list(client):
@@ -28,12 +38,20 @@ def test_recording_shape(client):
     assert floor["mime_type"] == "audio/ogg; codecs=opus"
     assert [s["language"] for s in body["subtitles"]] == ["en", "fr", "tr"]
     fr = body["subtitles"][1]
-    assert fr == {"language": "fr", "revision": 1, "cue_count": 11,
-                  "vtt_url": "http://localhost/recordings/workshop-1-building-resilience/subtitles/fr.vtt",
-                  "srt_url": "http://localhost/recordings/workshop-1-building-resilience/subtitles/fr.srt"}
+    assert fr == {
+        "language": "fr",
+        "revision": 1,
+        "cue_count": 11,
+        "vtt_url": "http://localhost/recordings/workshop-1-building-resilience/subtitles/fr.vtt",
+        "srt_url": "http://localhost/recordings/workshop-1-building-resilience/subtitles/fr.srt",
+    }
     first, second = body["chapters"][:2]
-    assert first == {"start_s": 0.0, "end_s": first["end_s"], "title": "Opening and moderation",
-                     "speaker": "Güldem Özatağan"}
+    assert first == {
+        "start_s": 0.0,
+        "end_s": first["end_s"],
+        "title": "Opening and moderation",
+        "speaker": "Güldem Özatağan",
+    }
     assert second["speaker"] is None
     assert body["recorded_at"] is not None
     third = client.get("/api/v1/recordings/workshop-3-dialogue-solidarity").get_json()
@@ -53,8 +71,11 @@ def test_subtitle_cues(client):
 
 
 def test_errors_are_json(client):
-    for url in ("/api/v1/recordings/nope", "/api/v1/recordings/workshop-1-building-resilience/subtitles/de",
-                "/api/v1/nothing-here"):
+    for url in (
+        "/api/v1/recordings/nope",
+        "/api/v1/recordings/workshop-1-building-resilience/subtitles/de",
+        "/api/v1/nothing-here",
+    ):
         response = client.get(url)
         assert response.status_code == 404
         error = response.get_json()["errors"][0]

@@ -6,8 +6,10 @@ from catalogue.subtitles.models import Cue, SubtitleRevision
 
 
 def _counts():
-    return {model.__name__: db.session.scalar(select(func.count()).select_from(model))
-            for model in (Person, Participation, Recording, Chapter, SubtitleRevision, Cue)}
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Person, Participation, Recording, Chapter, SubtitleRevision, Cue)
+    }
 
 
 def test_demo_load_twice_changes_nothing(app):

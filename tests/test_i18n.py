@@ -37,12 +37,15 @@ def test_english_is_the_last_resort(client):
     assert "Not named in the programme" in page
 
 
-@pytest.mark.parametrize(("lang", "moment", "duration", "languages"), [
-    ("en", "Dec 8, 2021, 8:00:07", "50 sec", "English interpretation"),
-    # French typography: narrow no-break space between number and unit.
-    ("fr", "8 déc. 2021, 08:00:07", "50\u202fs", "Interprétation (anglais)"),
-    ("tr", "8 Ara 2021 08:00:07", "50 sn.", "İngilizce simultane çeviri"),
-])
+@pytest.mark.parametrize(
+    ("lang", "moment", "duration", "languages"),
+    [
+        ("en", "Dec 8, 2021, 8:00:07", "50 sec", "English interpretation"),
+        # French typography: narrow no-break space between number and unit.
+        ("fr", "8 déc. 2021, 08:00:07", "50\u202fs", "Interprétation (anglais)"),
+        ("tr", "8 Ara 2021 08:00:07", "50 sn.", "İngilizce simultane çeviri"),
+    ],
+)
 def test_dates_durations_and_language_names_follow_the_locale(client, lang, moment, duration, languages):
     page = client.get(f"/recordings/workshop-1-building-resilience?lang={lang}").get_data(as_text=True)
     # 05:00:07 UTC is shown in the summit's own time zone, Europe/Istanbul.
@@ -66,10 +69,13 @@ def test_turkish_capitalisation_keeps_the_dotted_i(demo_app):
         assert language_name("tr", "tr") == "Türkçe"
 
 
-@pytest.mark.parametrize(("locale", "rule"), [
-    ("fr", "nplurals=2; plural=(n > 1);"),
-    ("tr", "nplurals=2; plural=(n != 1);"),
-])
+@pytest.mark.parametrize(
+    ("locale", "rule"),
+    [
+        ("fr", "nplurals=2; plural=(n > 1);"),
+        ("tr", "nplurals=2; plural=(n != 1);"),
+    ],
+)
 def test_plural_rules_are_pinned(locale, rule):
     text = (TRANSLATIONS / locale / "LC_MESSAGES" / "messages.po").read_text(encoding="utf-8")
     assert f'"Plural-Forms: {rule}\\n"' in text
@@ -113,13 +119,20 @@ def test_a_translation_holding_markup_is_shown_inert(tmp_path, database_url):
     text = text.replace('msgstr "Catalogue de webinaires"', 'msgstr "<script>alert(1)</script>Catalogue"')
     text = text.replace('msgstr "Atelier thématique %(number)s"', 'msgstr "<img src=x onerror=alert(2)> %(number)s"')
     po.write_text(text, encoding="utf-8")
-    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "CATALOGUE_TRANSLATIONS_DIR": str(tmp_path / "translations")})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "CATALOGUE_TRANSLATIONS_DIR": str(tmp_path / "translations"),
+        }
+    )
     assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
     with app.app_context():
         from catalogue.extensions import db
+
         db.create_all()
         from catalogue.demo.cli import load_demo
+
         load_demo()
     page = app.test_client().get("/?lang=fr").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;Catalogue" in page

@@ -31,8 +31,9 @@ def test_workshop_numbers_are_unique_per_event(app):
     with app.app_context():
         day = datetime(2021, 1, 1).date()
         event = Event(slug="e", title="E", starts_on=day, ends_on=day)
-        db.session.add_all([Workshop(event=event, number=1, slug="a", title="A"),
-                            Workshop(event=event, number=1, slug="b", title="B")])
+        db.session.add_all(
+            [Workshop(event=event, number=1, slug="a", title="A"), Workshop(event=event, number=1, slug="b", title="B")]
+        )
         with pytest.raises(IntegrityError):
             db.session.commit()
         db.session.rollback()

@@ -9,11 +9,21 @@ def _data_start(page: str) -> str:
 
 def test_home_lists_the_three_workshops_with_their_people(client):
     page = client.get("/?lang=en").get_data(as_text=True)
-    for title in ("Building resilience in cities", "Fostering diversity, equity and inclusion",
-                  "Promoting dialogue and solidarity"):
+    for title in (
+        "Building resilience in cities",
+        "Fostering diversity, equity and inclusion",
+        "Promoting dialogue and solidarity",
+    ):
         assert title in page
-    for name in ("Güldem Özatağan", "Ozan Uştuk", "Lülüfer Körükmez", "Cenk Saraçoğlu", "Begüm Özden Fırat",
-                 "Eric Rosand", "Ulas Bayraktar"):
+    for name in (
+        "Güldem Özatağan",
+        "Ozan Uştuk",
+        "Lülüfer Körükmez",
+        "Cenk Saraçoğlu",
+        "Begüm Özden Fırat",
+        "Eric Rosand",
+        "Ulas Bayraktar",
+    ):
         assert name in page
     assert page.count("Not named in the programme") == 2
     assert "Start time not given in the programme" in page
@@ -59,6 +69,7 @@ def test_no_default_subtitles_for_a_language_without_a_track(demo_app):
 
         from catalogue.extensions import db
         from catalogue.subtitles.models import SubtitleTrack
+
         db.session.execute(delete(SubtitleTrack).where(SubtitleTrack.language == "en"))
         db.session.commit()
     page = client.get("/recordings/workshop-1-building-resilience?lang=en").get_data(as_text=True)
@@ -67,26 +78,31 @@ def test_no_default_subtitles_for_a_language_without_a_track(demo_app):
 
 def test_deep_link_restores_audio_subtitles_and_time(client):
     page = client.get("/recordings/workshop-2-diversity-equity-inclusion?t=12.5&audio=floor&subs=tr").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert 'data-audio="floor"' in page and 'data-subs="tr"' in page
     assert _data_start(page) == "12.5"
     assert 'src="/media/demo/workshop-2-diversity-equity-inclusion-floor.opus"' in page
 
 
-@pytest.mark.parametrize(("t", "expected"), [("-5", "0.0"), ("99999", "40.992"), ("abc", "0.0"), ("nan", "0.0"),
-                                             ("inf", "0.0"), ("", "0.0")])
+@pytest.mark.parametrize(
+    ("t", "expected"), [("-5", "0.0"), ("99999", "40.992"), ("abc", "0.0"), ("nan", "0.0"), ("inf", "0.0"), ("", "0.0")]
+)
 def test_time_is_clamped_into_the_recording(client, t, expected):
     page = client.get(f"/recordings/workshop-2-diversity-equity-inclusion?t={t}").get_data(as_text=True)
     assert _data_start(page) == expected
 
 
-@pytest.mark.parametrize("url", [
-    "/recordings/no-such-recording",
-    "/recordings/workshop-1-building-resilience?audio=nope",
-    "/recordings/workshop-1-building-resilience?subs=de",
-    "/events/no-such-event",
-    "/recordings/workshop-1-building-resilience/subtitles/de.vtt",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/recordings/no-such-recording",
+        "/recordings/workshop-1-building-resilience?audio=nope",
+        "/recordings/workshop-1-building-resilience?subs=de",
+        "/events/no-such-event",
+        "/recordings/workshop-1-building-resilience/subtitles/de.vtt",
+    ],
+)
 def test_unknown_things_in_links_give_a_404_in_the_visitors_language(client, url):
     response = client.get(url, headers={"Accept-Language": "tr"})
     assert response.status_code == 404

@@ -33,8 +33,12 @@ def test_srt_download(client):
     assert body.startswith("1\n00:00:00,500 --> ")
     assert "Güldem Özatağan: Bu, sentezlenmiş sesle" in body
     srt_etag = response.headers["ETag"]
-    assert client.get("/recordings/workshop-1-building-resilience/subtitles/tr.srt",
-                      headers={"If-None-Match": srt_etag}).status_code == 304
+    assert (
+        client.get(
+            "/recordings/workshop-1-building-resilience/subtitles/tr.srt", headers={"If-None-Match": srt_etag}
+        ).status_code
+        == 304
+    )
 
 
 def test_vtt_download_link_is_an_attachment(client):
@@ -42,17 +46,25 @@ def test_vtt_download_link_is_an_attachment(client):
     assert 'filename="workshop-1-building-resilience.fr.vtt"' in response.headers["Content-Disposition"]
 
 
-CONFIG = {"SUBTITLE_MAX_LINE_CHARS": 42, "SUBTITLE_MAX_LINES": 2, "SUBTITLE_MAX_CPS": 21.0,
-          "SUBTITLE_MIN_DURATION_MS": 700, "SUBTITLE_MAX_DURATION_MS": 7000}
+CONFIG = {
+    "SUBTITLE_MAX_LINE_CHARS": 42,
+    "SUBTITLE_MAX_LINES": 2,
+    "SUBTITLE_MAX_CPS": 21.0,
+    "SUBTITLE_MIN_DURATION_MS": 700,
+    "SUBTITLE_MAX_DURATION_MS": 7000,
+}
 
 
-@pytest.mark.parametrize(("text", "line", "code"), [
-    ("Hello\n\n00:00.000 --> 00:01.000\nHi\n", 1, "no-signature"),
-    ("WEBVTT\n\n00:00.000 --> 00:01.000\nOne\n\n00:01.000 --> 00:0x.000\nTwo\n", 6, "bad-timestamp"),
-    ("WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nBackwards\n", 3, "end-before-start"),
-    ("WEBVTT\n\n00:00.000 --> 00:01.000\nOne\n00:01.000 --> 00:02.000\nTwo\n", 5, "missing-blank-line"),
-    ("WEBVTT\n\nstray text\n\n00:00.000 --> 00:01.000\nOne\n", 3, "no-timing"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "code"),
+    [
+        ("Hello\n\n00:00.000 --> 00:01.000\nHi\n", 1, "no-signature"),
+        ("WEBVTT\n\n00:00.000 --> 00:01.000\nOne\n\n00:01.000 --> 00:0x.000\nTwo\n", 6, "bad-timestamp"),
+        ("WEBVTT\n\n00:00:05.000 --> 00:00:01.000\nBackwards\n", 3, "end-before-start"),
+        ("WEBVTT\n\n00:00.000 --> 00:01.000\nOne\n00:01.000 --> 00:02.000\nTwo\n", 5, "missing-blank-line"),
+        ("WEBVTT\n\nstray text\n\n00:00.000 --> 00:01.000\nOne\n", 3, "no-timing"),
+    ],
+)
 def test_malformed_vtt_is_refused_naming_the_line(text, line, code):
     with pytest.raises(SubtitleError) as refused:
         parse_vtt(text)
@@ -60,7 +72,9 @@ def test_malformed_vtt_is_refused_naming_the_line(text, line, code):
 
 
 def test_cue_markup_becomes_plain_text_with_the_voice_apart():
-    cues = parse_vtt("WEBVTT\n\nintro\n00:01.000 --> 00:02.500\n<v.loud Ayşe Yılmaz>Merhaba <b>&amp;</b> hoş geldiniz\n")
+    cues = parse_vtt(
+        "WEBVTT\n\nintro\n00:01.000 --> 00:02.500\n<v.loud Ayşe Yılmaz>Merhaba <b>&amp;</b> hoş geldiniz\n"
+    )
     assert (cues[0].identifier, cues[0].start_ms, cues[0].end_ms) == ("intro", 1000, 2500)
     assert (cues[0].voice, cues[0].text) == ("Ayşe Yılmaz", "Merhaba & hoş geldiniz")
 
@@ -82,7 +96,7 @@ def test_turkish_windows_1254_srt_decodes_by_the_track_language():
 
 
 def test_quality_warnings_do_not_block():
-    parsed = parse_subtitle(b"WEBVTT\n\n00:00.000 --> 00:00.300\nA line that is much too long to read comfortably here\n",
-                            "en", CONFIG, duration_ms=200)
+    source = b"WEBVTT\n\n00:00.000 --> 00:00.300\nA line that is much too long to read comfortably here\n"
+    parsed = parse_subtitle(source, "en", CONFIG, duration_ms=200)
     codes = {w.code for w in parsed.warnings}
     assert {"line-too-long", "too-short", "reading-speed", "after-end"} <= codes

@@ -7,11 +7,11 @@ from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, request, url_for
-from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
-from catalogue.recordings.models import Recording, Workshop
+from catalogue.recordings.models import Chapter, Recording
+from catalogue.recordings.views import recordings_query
 from catalogue.subtitles.models import SubtitleTrack
 from catalogue.subtitles.views import current_revision
 
@@ -19,11 +19,9 @@ bp = Blueprint("api", __name__)
 
 
 def _recordings_query():
-    return select(Recording).join(Recording.workshop).order_by(Workshop.event_id, Workshop.number, Recording.id).options(
-        selectinload(Recording.workshop).selectinload(Workshop.event),
-        selectinload(Recording.audio_tracks),
+    return recordings_query().options(
         selectinload(Recording.subtitle_tracks).selectinload(SubtitleTrack.current_revision),
-        selectinload(Recording.chapters),
+        selectinload(Recording.chapters).selectinload(Chapter.person),
     )
 
 
@@ -36,12 +34,20 @@ def recording_json(recording: Recording) -> dict[str, Any]:
         "workshop": {"number": workshop.number, "title": workshop.title},
         # In the event's own time zone, with its offset: 08:00:07+03:00 reads as the programme does.
         "recorded_at": recording.recorded_at.astimezone(ZoneInfo(event.timezone)).isoformat()
-        if recording.recorded_at else None,
+        if recording.recorded_at
+        else None,
         "duration_s": recording.duration_ms / 1000 if recording.duration_ms is not None else None,
         "url": url_for("recordings.watch", slug=recording.slug, _external=True),
         "audio_tracks": [
-            {"id": t.id, "slug": t.slug, "label": t.label, "kind": t.kind.value, "languages": t.languages,
-             "url": urljoin(request.host_url, t.media_url), "mime_type": t.mime_type}
+            {
+                "id": t.id,
+                "slug": t.slug,
+                "label": t.label,
+                "kind": t.kind.value,
+                "languages": t.languages,
+                "url": urljoin(request.host_url, t.media_url),
+                "mime_type": t.mime_type,
+            }
             for t in recording.audio_tracks
         ],
         "subtitles": [
@@ -56,8 +62,12 @@ def recording_json(recording: Recording) -> dict[str, Any]:
             if t.current_revision is not None
         ],
         "chapters": [
-            {"start_s": c.start_ms / 1000, "end_s": c.end_ms / 1000 if c.end_ms is not None else None,
-             "title": c.title, "speaker": c.person.name if c.person else None}
+            {
+                "start_s": c.start_ms / 1000,
+                "end_s": c.end_ms / 1000 if c.end_ms is not None else None,
+                "title": c.title,
+                "speaker": c.person.name if c.person else None,
+            }
             for c in recording.chapters
         ],
     }
@@ -86,8 +96,13 @@ def subtitles(slug: str, language: str) -> dict[str, Any]:
         "language": language,
         "revision": revision.number,
         "cues": [
-            {"id": c.identifier, "start_s": c.start_ms / 1000, "end_s": c.end_ms / 1000, "text": c.text,
-             "voice": c.voice}
+            {
+                "id": c.identifier,
+                "start_s": c.start_ms / 1000,
+                "end_s": c.end_ms / 1000,
+                "text": c.text,
+                "voice": c.voice,
+            }
             for c in revision.cues
         ],
         "warnings": revision.warnings,

@@ -81,8 +81,9 @@ def load_demo() -> dict[str, int]:
         if [(p.person_id, p.role, p.position) for p in workshop.participations] != wanted:
             workshop.participations.clear()
             db.session.flush()  # Deletes first: (workshop, role, position) is unique.
-            workshop.participations = [Participation(person_id=person_id, role=role, position=position)
-                                       for person_id, role, position in wanted]
+            workshop.participations = [
+                Participation(person_id=person_id, role=role, position=position) for person_id, role, position in wanted
+            ]
         recordings.append(_load_recording(workshop, entry["recording"], timeline, people))
     db.session.commit()
 
@@ -98,8 +99,9 @@ def load_demo() -> dict[str, int]:
     return {"recordings": len(recordings), "subtitle_revisions": published}
 
 
-def _load_recording(workshop: Workshop, entry: dict[str, Any], timeline: dict[str, Any],
-                    people: dict[str, Person]) -> Recording:
+def _load_recording(
+    workshop: Workshop, entry: dict[str, Any], timeline: dict[str, Any], people: dict[str, Person]
+) -> Recording:
     slug = entry["slug"]
     timing = timeline[slug]
     recording = _get_or_add(Recording, slug=slug)
@@ -118,7 +120,12 @@ def _load_recording(workshop: Workshop, entry: dict[str, Any], timeline: dict[st
     for position, (track_slug, kind, languages, label, is_default) in enumerate(tracks):
         track = _get_or_add(AudioTrack, recording_id=recording.id, slug=track_slug)
         track.kind, track.languages, track.label, track.is_default, track.position = (
-            kind, languages, label, is_default, position)
+            kind,
+            languages,
+            label,
+            is_default,
+            position,
+        )
         track.media_url = _copy_media(f"media/{slug}-{track_slug}.opus")
         track.mime_type = "audio/ogg; codecs=opus"
 
@@ -141,5 +148,6 @@ def _load_recording(workshop: Workshop, entry: dict[str, Any], timeline: dict[st
 def load_command() -> None:
     """Load the 3rd Mayors Summit on Living Together (safe to run again)."""
     result = load_demo()
-    click.echo(f"Demo summit loaded: {result['recordings']} recordings, "
-               f"{result['subtitle_revisions']} new subtitle revisions.")
+    click.echo(
+        f"Demo summit loaded: {result['recordings']} recordings, {result['subtitle_revisions']} new subtitle revisions."
+    )

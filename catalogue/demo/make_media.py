@@ -33,9 +33,9 @@ import sys
 import tempfile
 import textwrap
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 HERE = Path(__file__).resolve().parent
 SUMMIT_JSON = HERE / "summit.json"
@@ -142,8 +142,16 @@ def chapters(slots: list[Slot], duration_ms: int) -> list[dict]:
         if result and result[-1]["_segment"] is segment:
             result[-1]["end_ms"] = slot.end_ms
             continue
-        result.append({"start_ms": slot.start_ms, "end_ms": slot.end_ms, "title": segment["chapter"],
-                       "role": segment["role"], "person": segment["person"], "_segment": segment})
+        result.append(
+            {
+                "start_ms": slot.start_ms,
+                "end_ms": slot.end_ms,
+                "title": segment["chapter"],
+                "role": segment["role"],
+                "person": segment["person"],
+                "_segment": segment,
+            }
+        )
     result[-1]["end_ms"] = duration_ms
     for chapter in result:
         del chapter["_segment"]
@@ -186,10 +194,30 @@ def render_wav(slots: list[Slot], pick: Callable[[Slot], Clip], duration_ms: int
 def encode_opus(wav_path: Path, opus_path: Path) -> None:
     """Mono Ogg Opus at about 24 kbit/s; bitexact flags keep the file identical between runs."""
     command = [
-        "ffmpeg", "-nostdin", "-loglevel", "error", "-y", "-i", str(wav_path),
-        "-map_metadata", "-1", "-ac", "1", "-ar", str(OPUS_RATE_HZ),
-        "-c:a", "libopus", "-b:a", OPUS_BITRATE, "-application", "voip",
-        "-fflags", "+bitexact", "-flags:a", "+bitexact", str(opus_path),
+        "ffmpeg",
+        "-nostdin",
+        "-loglevel",
+        "error",
+        "-y",
+        "-i",
+        str(wav_path),
+        "-map_metadata",
+        "-1",
+        "-ac",
+        "1",
+        "-ar",
+        str(OPUS_RATE_HZ),
+        "-c:a",
+        "libopus",
+        "-b:a",
+        OPUS_BITRATE,
+        "-application",
+        "voip",
+        "-fflags",
+        "+bitexact",
+        "-flags:a",
+        "+bitexact",
+        str(opus_path),
     ]
     subprocess.run(command, check=True)
 
@@ -219,12 +247,13 @@ def wrap(text: str) -> list[str]:
     """Split at the space that best balances two lines of at most MAX_LINE_CHARS characters."""
     if len(text) <= MAX_LINE_CHARS:
         return [text]
-    splits = [i for i, char in enumerate(text)
-              if char == " " and i <= MAX_LINE_CHARS and len(text) - i - 1 <= MAX_LINE_CHARS]
+    splits = [
+        i for i, char in enumerate(text) if char == " " and i <= MAX_LINE_CHARS and len(text) - i - 1 <= MAX_LINE_CHARS
+    ]
     if not splits:
         raise ValueError(f"does not fit in {MAX_LINES} lines of {MAX_LINE_CHARS} characters: {text!r}")
     best = min(splits, key=lambda i: abs(i - (len(text) - i - 1)))
-    return [text[:best], text[best + 1:]]
+    return [text[:best], text[best + 1 :]]
 
 
 def escape_cue_text(text: str) -> str:
@@ -251,26 +280,35 @@ def write_subtitles(slug: str, slots: list[Slot], names: dict[str, str]) -> None
 
 
 def xml_escape(text: str) -> str:
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&quot;").replace("'", "&apos;"))
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace('"', "&quot;")
+        .replace("'", "&apos;")
+    )
 
 
 def poster_svg(event_title: str, number: int, workshop_title: str) -> str:
     title_lines = textwrap.wrap(workshop_title, width=26)
-    tspans = "".join(f'<tspan x="96" dy="{0 if i == 0 else 84}">{xml_escape(line)}</tspan>'
-                     for i, line in enumerate(title_lines))
-    return "\n".join([
-        '<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="720" viewBox="0 0 1280 720">',
-        '  <rect width="1280" height="720" fill="#12355b"/>',
-        '  <g fill="#ffffff" font-family="system-ui, sans-serif">',
-        f'    <text x="96" y="120" font-size="32" opacity="0.85">{xml_escape(event_title)}</text>',
-        f'    <text x="96" y="300" font-size="44">Thematic workshop {number}</text>',
-        f'    <text x="96" y="400" font-size="72" font-weight="700">{tspans}</text>',
-        f'    <text x="96" y="640" font-size="28" opacity="0.85">{xml_escape("Demo excerpt · synthesised speech")}</text>',
-        "  </g>",
-        "</svg>",
-        "",
-    ])
+    tspans = "".join(
+        f'<tspan x="96" dy="{0 if i == 0 else 84}">{xml_escape(line)}</tspan>' for i, line in enumerate(title_lines)
+    )
+    return "\n".join(
+        [
+            '<svg xmlns="http://www.w3.org/2000/svg" width="1280" height="720" viewBox="0 0 1280 720">',
+            '  <rect width="1280" height="720" fill="#12355b"/>',
+            '  <g fill="#ffffff" font-family="system-ui, sans-serif">',
+            f'    <text x="96" y="120" font-size="32" opacity="0.85">{xml_escape(event_title)}</text>',
+            f'    <text x="96" y="300" font-size="44">Thematic workshop {number}</text>',
+            f'    <text x="96" y="400" font-size="72" font-weight="700">{tspans}</text>',
+            '    <text x="96" y="640" font-size="28" opacity="0.85">'
+            f"{xml_escape('Demo excerpt · synthesised speech')}</text>",
+            "  </g>",
+            "</svg>",
+            "",
+        ]
+    )
 
 
 def write_poster(slug: str, event_title: str, workshop: dict) -> None:

@@ -29,8 +29,14 @@ class AudioKind(enum.StrEnum):
 
 def _enum(cls: type[enum.Enum], name: str) -> Enum:
     # Stored as the lower-case values, checked by a named CHECK constraint rather than a native enum type.
-    return Enum(cls, name=name, native_enum=False, create_constraint=True, length=20,
-                values_callable=lambda members: [m.value for m in members])
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+    )
 
 
 class Event(Base):

@@ -36,12 +36,18 @@ def audio_label(track: AudioTrack) -> str:
     return _("Original floor audio (%(languages)s)", languages=language_list(track.languages))
 
 
-def _recordings_query():
-    return select(Recording).join(Recording.workshop).order_by(Workshop.event_id, Workshop.number, Recording.id).options(
-        selectinload(Recording.workshop).selectinload(Workshop.event),
-        selectinload(Recording.workshop).selectinload(Workshop.participations),
-        selectinload(Recording.audio_tracks),
-        selectinload(Recording.subtitle_tracks),
+def recordings_query():
+    """Every recording in catalogue order, with what a listing shows loaded in a few queries (no N+1)."""
+    return (
+        select(Recording)
+        .join(Recording.workshop)
+        .order_by(Workshop.event_id, Workshop.number, Recording.id)
+        .options(
+            selectinload(Recording.workshop).selectinload(Workshop.event),
+            selectinload(Recording.workshop).selectinload(Workshop.participations),
+            selectinload(Recording.audio_tracks),
+            selectinload(Recording.subtitle_tracks),
+        )
     )
 
 
@@ -52,28 +58,41 @@ def recording_helpers() -> dict[str, object]:
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    recordings = list(db.session.scalars(_recordings_query()))
+    recordings = list(db.session.scalars(recordings_query()))
     audio_options = sorted({lang for r in recordings for lang in r.audio_languages}, key=language_name)
     subtitle_options = sorted({t.language for r in recordings for t in r.published_subtitles}, key=language_name)
     audio = request.args.get("audio", "")
     subs = request.args.get("subs", "")
     shown = [
-        r for r in recordings
+        r
+        for r in recordings
         if (not audio or audio in r.audio_languages)
         and (not subs or subs in {t.language for t in r.published_subtitles})
     ]
     events = list(db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
-    return render_template("recordings/home.html", recordings=shown, total=len(recordings), events=events,
-                           audio_options=audio_options, subtitle_options=subtitle_options, audio=audio, subs=subs)
+    return render_template(
+        "recordings/home.html",
+        recordings=shown,
+        total=len(recordings),
+        events=events,
+        audio_options=audio_options,
+        subtitle_options=subtitle_options,
+        audio=audio,
+        subs=subs,
+    )
 
 
 @bp.get("/events/<slug>")
 def event(slug: str) -> ResponseReturnValue:
-    found = db.session.scalar(select(Event).where(Event.slug == slug).options(
-        selectinload(Event.workshops).selectinload(Workshop.participations),
-        selectinload(Event.workshops).selectinload(Workshop.recordings).selectinload(Recording.audio_tracks),
-        selectinload(Event.workshops).selectinload(Workshop.recordings).selectinload(Recording.subtitle_tracks),
-    ))
+    found = db.session.scalar(
+        select(Event)
+        .where(Event.slug == slug)
+        .options(
+            selectinload(Event.workshops).selectinload(Workshop.participations),
+            selectinload(Event.workshops).selectinload(Workshop.recordings).selectinload(Recording.audio_tracks),
+            selectinload(Event.workshops).selectinload(Workshop.recordings).selectinload(Recording.subtitle_tracks),
+        )
+    )
     if found is None:
         abort(404)
     return render_template("recordings/event.html", event=found)
@@ -94,13 +113,17 @@ def _start_seconds(raw: str | None, duration_ms: int | None) -> float:
 
 @bp.get("/recordings/<slug>")
 def watch(slug: str) -> ResponseReturnValue:
-    recording = db.session.scalar(select(Recording).where(Recording.slug == slug).options(
-        selectinload(Recording.workshop).selectinload(Workshop.event),
-        selectinload(Recording.workshop).selectinload(Workshop.participations),
-        selectinload(Recording.audio_tracks),
-        selectinload(Recording.subtitle_tracks),
-        selectinload(Recording.chapters),
-    ))
+    recording = db.session.scalar(
+        select(Recording)
+        .where(Recording.slug == slug)
+        .options(
+            selectinload(Recording.workshop).selectinload(Workshop.event),
+            selectinload(Recording.workshop).selectinload(Workshop.participations),
+            selectinload(Recording.audio_tracks),
+            selectinload(Recording.subtitle_tracks),
+            selectinload(Recording.chapters),
+        )
+    )
     if recording is None or not recording.audio_tracks:
         abort(404)
     subtitles = recording.published_subtitles

@@ -16,10 +16,24 @@ import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 # Code pages that subtitle files in the wild use for each language when they are not UTF-8.
-LEGACY_CODE_PAGES = {"tr": "cp1254", "az": "cp1254", "fr": "cp1252", "en": "cp1252", "de": "cp1252",
-                     "es": "cp1252", "it": "cp1252", "pt": "cp1252", "nl": "cp1252"}
-BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+LEGACY_CODE_PAGES = {
+    "tr": "cp1254",
+    "az": "cp1254",
+    "fr": "cp1252",
+    "en": "cp1252",
+    "de": "cp1252",
+    "es": "cp1252",
+    "it": "cp1252",
+    "pt": "cp1252",
+    "nl": "cp1252",
+}
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 TIMESTAMP = re.compile(r"^(?:(\d{2,}):)?(\d{2}):(\d{2})\.(\d{3})$")
 VTT_SIGNATURE = re.compile(r"^WEBVTT(?:[ \t].*)?$")
@@ -87,8 +101,16 @@ def _decode_strict(data: bytes, encoding: str) -> str:
         raise SubtitleError([Problem(None, "unknown-encoding", f"Unknown encoding “{encoding}”.")]) from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SubtitleError([Problem(line, "undecodable", f"Bytes that are not valid {encoding} at line {line}; "
-                                     "name the file's encoding or save it as UTF-8.")]) from None
+        raise SubtitleError(
+            [
+                Problem(
+                    line,
+                    "undecodable",
+                    f"Bytes that are not valid {encoding} at line {line}; "
+                    "name the file's encoding or save it as UTF-8.",
+                )
+            ]
+        ) from None
 
 
 def detect_format(text: str, filename: str = "") -> str:
@@ -137,8 +159,11 @@ def parse_vtt(text: str) -> list[ParsedCue]:
     # Header lines run until the first blank line.
     while index < len(lines) and lines[index] != "":
         if "-->" in lines[index]:
-            problems.append(Problem(index + 1, "timing-in-header",
-                                    "A timing line right under “WEBVTT” needs a blank line before it."))
+            problems.append(
+                Problem(
+                    index + 1, "timing-in-header", "A timing line right under “WEBVTT” needs a blank line before it."
+                )
+            )
         index += 1
     seen_cue = False
     while index < len(lines):
@@ -167,9 +192,14 @@ def _vtt_block(block: list[str], first_line: int, seen_cue: bool, problems: list
         if not seen_cue and block[0].split(None, 1)[0] in ("STYLE", "REGION"):
             return None  # Style sheets and regions come before the first cue.
         if len(block) < 2 or "-->" not in block[1]:
-            problems.append(Problem(first_line, "no-timing",
-                                    "This block has no timing line (“00:00:01.000 --> 00:00:02.000”); "
-                                    "a player would drop it. Add the timing or a blank line before it."))
+            problems.append(
+                Problem(
+                    first_line,
+                    "no-timing",
+                    "This block has no timing line (“00:00:01.000 --> 00:00:02.000”); "
+                    "a player would drop it. Add the timing or a blank line before it.",
+                )
+            )
             return None
         identifier, timing_at = block[0], 1
     timing_line = first_line + timing_at
@@ -177,20 +207,28 @@ def _vtt_block(block: list[str], first_line: int, seen_cue: bool, problems: list
     end_parts = rest.strip().split(None, 1)
     start_ms = parse_timestamp(start_text.strip())
     end_ms = parse_timestamp(end_parts[0]) if end_parts else None
-    if start_ms is None or end_ms is None or not start_text.endswith((" ", "\t")) \
-            or not rest.startswith((" ", "\t")):
-        problems.append(Problem(timing_line, "bad-timestamp",
-                                f"Cannot read the timing “{block[timing_at].strip()}”: write it as "
-                                "“00:01:02.500 --> 00:01:04.000”."))
+    if start_ms is None or end_ms is None or not start_text.endswith((" ", "\t")) or not rest.startswith((" ", "\t")):
+        problems.append(
+            Problem(
+                timing_line,
+                "bad-timestamp",
+                f"Cannot read the timing “{block[timing_at].strip()}”: write it as “00:01:02.500 --> 00:01:04.000”.",
+            )
+        )
         return None
     if end_ms < start_ms:
         problems.append(Problem(timing_line, "end-before-start", "This cue ends before it starts."))
         return None
-    text_lines = block[timing_at + 1:]
+    text_lines = block[timing_at + 1 :]
     for offset, line in enumerate(text_lines):
         if "-->" in line:
-            problems.append(Problem(timing_line + 1 + offset, "missing-blank-line",
-                                    "A timing line inside a cue: put a blank line between two cues."))
+            problems.append(
+                Problem(
+                    timing_line + 1 + offset,
+                    "missing-blank-line",
+                    "A timing line inside a cue: put a blank line between two cues.",
+                )
+            )
             return None
     text, voice = plain_text("\n".join(text_lines))
     return ParsedCue(start_ms, end_ms, text, voice, identifier, timing_line)
@@ -206,8 +244,13 @@ def parse_with_webvtt(text: str, fmt: str) -> list[ParsedCue]:
     for caption in captions:
         start_ms, end_ms = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
         if end_ms < start_ms:
-            raise SubtitleError([Problem(None, "end-before-start",
-                                         f"The cue at {caption.start} ends before it starts ({caption.end}).")])
+            raise SubtitleError(
+                [
+                    Problem(
+                        None, "end-before-start", f"The cue at {caption.start} ends before it starts ({caption.end})."
+                    )
+                ]
+            )
         text, voice = plain_text(caption.raw_text)
         cues.append(ParsedCue(start_ms, end_ms, text, voice, caption.identifier))
     return cues
@@ -223,18 +266,35 @@ def quality_warnings(cues: list[ParsedCue], config: dict[str, Any], duration_ms:
         lines = cue.text.split("\n")
         length_ms = cue.end_ms - cue.start_ms
         if any(len(line) > max_chars for line in lines):
-            warnings.append(Problem(where, "line-too-long", f"Cue {number}: a line is longer than {max_chars} characters."))
+            warnings.append(
+                Problem(where, "line-too-long", f"Cue {number}: a line is longer than {max_chars} characters.")
+            )
         if len(lines) > max_lines:
             warnings.append(Problem(where, "too-many-lines", f"Cue {number}: more than {max_lines} lines."))
         if length_ms > 0 and len(cue.text.replace("\n", "")) * 1000 / length_ms > config["SUBTITLE_MAX_CPS"]:
-            warnings.append(Problem(where, "reading-speed",
-                                    f"Cue {number}: more than {config['SUBTITLE_MAX_CPS']:g} characters per second."))
+            warnings.append(
+                Problem(
+                    where,
+                    "reading-speed",
+                    f"Cue {number}: more than {config['SUBTITLE_MAX_CPS']:g} characters per second.",
+                )
+            )
         if length_ms < config["SUBTITLE_MIN_DURATION_MS"]:
-            warnings.append(Problem(where, "too-short", f"Cue {number}: on screen for less than "
-                                    f"{config['SUBTITLE_MIN_DURATION_MS'] / 1000:g} s."))
+            warnings.append(
+                Problem(
+                    where,
+                    "too-short",
+                    f"Cue {number}: on screen for less than {config['SUBTITLE_MIN_DURATION_MS'] / 1000:g} s.",
+                )
+            )
         if length_ms > config["SUBTITLE_MAX_DURATION_MS"]:
-            warnings.append(Problem(where, "too-long", f"Cue {number}: on screen for more than "
-                                    f"{config['SUBTITLE_MAX_DURATION_MS'] / 1000:g} s."))
+            warnings.append(
+                Problem(
+                    where,
+                    "too-long",
+                    f"Cue {number}: on screen for more than {config['SUBTITLE_MAX_DURATION_MS'] / 1000:g} s.",
+                )
+            )
         if previous_end is not None and cue.start_ms < previous_end:
             warnings.append(Problem(where, "overlap", f"Cue {number} starts before the previous one ends."))
         if duration_ms is not None and cue.end_ms > duration_ms:
@@ -243,9 +303,16 @@ def quality_warnings(cues: list[ParsedCue], config: dict[str, Any], duration_ms:
     return warnings
 
 
-def parse_subtitle(data: bytes, language: str, config: dict[str, Any], *, filename: str = "",
-                   format: str | None = None, encoding: str | None = None,
-                   duration_ms: int | None = None) -> ParsedSubtitle:
+def parse_subtitle(
+    data: bytes,
+    language: str,
+    config: dict[str, Any],
+    *,
+    filename: str = "",
+    format: str | None = None,
+    encoding: str | None = None,
+    duration_ms: int | None = None,
+) -> ParsedSubtitle:
     """The whole check of one file. Raises SubtitleError, naming lines, when the file cannot be published."""
     if not data.strip():
         raise SubtitleError([Problem(None, "empty", "The file is empty.")])

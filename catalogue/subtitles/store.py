@@ -14,21 +14,34 @@ from catalogue.subtitles.parsing import parse_subtitle
 from catalogue.subtitles.writing import to_vtt
 
 
-def publish_subtitle(recording: Recording, language: str, data: bytes, *, filename: str = "",
-                     format: str | None = None, encoding: str | None = None,
-                     uploaded_by: str = "") -> SubtitleRevision:
+def publish_subtitle(
+    recording: Recording,
+    language: str,
+    data: bytes,
+    *,
+    filename: str = "",
+    format: str | None = None,
+    encoding: str | None = None,
+    uploaded_by: str = "",
+) -> SubtitleRevision:
     """Check the file, then store it as the track's new current revision.
 
     The checks run before anything is written, so a refused file (SubtitleError) changes nothing;
     the writes share one commit, so a failure half-way leaves the previous revision served.
     """
-    parsed = parse_subtitle(data, language, current_app.config, filename=filename, format=format,
-                            encoding=encoding, duration_ms=recording.duration_ms)
+    parsed = parse_subtitle(
+        data,
+        language,
+        current_app.config,
+        filename=filename,
+        format=format,
+        encoding=encoding,
+        duration_ms=recording.duration_ms,
+    )
     vtt = to_vtt(parsed.cues)
     try:
         track = db.session.scalar(
-            select(SubtitleTrack).where(SubtitleTrack.recording_id == recording.id,
-                                        SubtitleTrack.language == language)
+            select(SubtitleTrack).where(SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language)
         )
         if track is None:
             track = SubtitleTrack(recording=recording, language=language)
@@ -47,8 +60,17 @@ def publish_subtitle(recording: Recording, language: str, data: bytes, *, filena
             etag=hashlib.sha256(vtt.encode()).hexdigest()[:32],
             cue_count=len(parsed.cues),
             warnings=[w.as_dict() for w in parsed.warnings],
-            cues=[Cue(position=i, identifier=c.identifier, start_ms=c.start_ms, end_ms=c.end_ms, text=c.text,
-                      voice=c.voice) for i, c in enumerate(parsed.cues)],
+            cues=[
+                Cue(
+                    position=i,
+                    identifier=c.identifier,
+                    start_ms=c.start_ms,
+                    end_ms=c.end_ms,
+                    text=c.text,
+                    voice=c.voice,
+                )
+                for i, c in enumerate(parsed.cues)
+            ],
         )
         db.session.add(revision)
         db.session.flush()

@@ -48,5 +48,6 @@ def srt_file(slug: str, language: str) -> Response:
     revision = current_revision(slug, language)
     if revision is None:
         abort(404)
-    return _file_response(to_srt(revision.cues), "application/x-subrip; charset=utf-8", f"{revision.etag}-srt",
-                          f"{slug}.{language}.srt")
+    return _file_response(
+        to_srt(revision.cues), "application/x-subrip; charset=utf-8", f"{revision.etag}-srt", f"{slug}.{language}.srt"
+    )

@@ -41,10 +41,23 @@ def extract() -> None:
     previous = os.getcwd()
     os.chdir(PROJECT_ROOT)
     try:
-        _pybabel("extract", "-F", str(_directory() / "babel.cfg"), "-k", "_l", "--sort-by-file",
-                 "--add-comments", "TRANSLATORS:", "--project", "catalogue",
-                 "--msgid-bugs-address", "translators@example.org",
-                 "-o", str(_directory() / f"{DOMAIN}.pot"), "catalogue")
+        _pybabel(
+            "extract",
+            "-F",
+            str(_directory() / "babel.cfg"),
+            "-k",
+            "_l",
+            "--sort-by-file",
+            "--add-comments",
+            "TRANSLATORS:",
+            "--project",
+            "catalogue",
+            "--msgid-bugs-address",
+            "translators@example.org",
+            "-o",
+            str(_directory() / f"{DOMAIN}.pot"),
+            "catalogue",
+        )
     finally:
         os.chdir(previous)
 
@@ -52,8 +65,9 @@ def extract() -> None:
 @translations_cli.command("update")
 def update() -> None:
     """Merge messages.pot into every language's messages.po (new entries untranslated, changed ones fuzzy)."""
-    _pybabel("update", "-i", str(_directory() / f"{DOMAIN}.pot"), "-d", str(_directory()), "-D", DOMAIN,
-             "--ignore-obsolete")
+    _pybabel(
+        "update", "-i", str(_directory() / f"{DOMAIN}.pot"), "-d", str(_directory()), "-D", DOMAIN, "--ignore-obsolete"
+    )
 
 
 @translations_cli.command("compile")
@@ -103,8 +117,10 @@ def stats() -> None:
     for locale, path in _catalogue_files():
         counts = catalogue_stats(path)
         total = sum(counts.values()) or 1
-        click.echo(f"{locale}: {counts['translated']}/{total} translated ({100 * counts['translated'] // total} %), "
-                   f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated")
+        click.echo(
+            f"{locale}: {counts['translated']}/{total} translated ({100 * counts['translated'] // total} %), "
+            f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated"
+        )
 
 
 @translations_cli.command("check")

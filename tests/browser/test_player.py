@@ -61,7 +61,9 @@ def test_switching_audio_keeps_the_moment_and_the_playing_state(page: Page, live
     before = video(page, "v.currentTime")
     page.get_by_label("English interpretation").check()
     page.wait_for_function("document.querySelector('video').currentSrc.endsWith('-interpretation.opus')")
-    page.wait_for_function("document.querySelector('video').readyState >= 1 && !document.querySelector('video').seeking")
+    page.wait_for_function(
+        "document.querySelector('video').readyState >= 1 && !document.querySelector('video').seeking"
+    )
     after = video(page, "v.currentTime")
     assert before - STEP_BACK - 0.5 <= after <= before - STEP_BACK + 2.0
     assert video(page, "v.paused") is False
@@ -92,8 +94,7 @@ def test_a_chapter_click_seeks_there(page: Page, live_server: str):
     open_watch(page, live_server, "lang=tr")
     chapters = page.request.get(f"{live_server}/api/v1/recordings/{SLUG}").json()["chapters"]
     page.locator("button.chapter").nth(4).click()
-    page.wait_for_function(
-        f"Math.abs(document.querySelector('video').currentTime - {chapters[4]['start_s']}) < 0.3")
+    page.wait_for_function(f"Math.abs(document.querySelector('video').currentTime - {chapters[4]['start_s']}) < 0.3")
     assert page.locator("button.chapter").nth(4).get_attribute("aria-current") == "true"
 
 

@@ -1,0 +1,49 @@
+# The two quick-start commands (README):
+#   make serve   set everything up and serve the demo summit on SQLite at http://127.0.0.1:5000
+#   make test    set everything up and run the whole suite on SQLite and on PostgreSQL (CI runs this)
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app catalogue
+# The PostgreSQL database the suite runs on; .ci/services creates it.
+PG_TEST_URL ?= postgresql+psycopg://catalogue:catalogue@127.0.0.1:5432/catalogue_test
+
+.PHONY: serve test setup services lint test-sqlite test-postgres clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+# Reinstall only when the dependencies change.
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(VENV)/.installed
+	$(FLASK) translations compile
+
+serve: setup
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+# Debian's Chromium and PostgreSQL, installed when missing, and PostgreSQL started (needs root or sudo).
+services:
+	bash .ci/services
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(FLASK) translations check
+
+test-sqlite: setup
+	$(BIN)/pytest
+
+test-postgres: setup
+	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+
+test: setup services lint test-sqlite test-postgres
+
+clean:
+	rm -rf $(VENV) instance test-artifacts .pytest_cache
