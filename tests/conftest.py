@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -47,22 +48,35 @@ def database_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def empty_app(tmp_path: Path, database_url: str) -> Iterator[Flask]:
-    """An app on an empty database (no tables): for migration tests."""
-    app = create_app(
-        {
+def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build test apps on the test database; their connections are closed when the test ends."""
+    apps: list[Flask] = []
+
+    def make(**overrides: Any) -> Flask:
+        config = {
             "TESTING": True,
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "CATALOGUE_MEDIA_DIR": str(tmp_path / "media"),
         }
-    )
+        app = create_app(config | overrides)
+        apps.append(app)
+        return app
+
+    yield make
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def empty_app(make_app: Callable[..., Flask]) -> Flask:
+    """An app on an empty database (no tables): for migration tests."""
+    app = make_app()
     with app.app_context():
         reset_database()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    return app
 
 
 @pytest.fixture

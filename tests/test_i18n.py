@@ -1,9 +1,13 @@
+import shutil
 from pathlib import Path
 
 import pytest
 from babel.messages.pofile import read_po
 
+from catalogue.demo.cli import load_demo
+from catalogue.extensions import db
 from catalogue.i18n import format_duration, language_name, upper_first
+from tests.conftest import reset_database
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -107,32 +111,19 @@ def test_the_catalogue_template_is_up_to_date(runner, tmp_path):
     assert fresh == committed
 
 
-def test_a_translation_holding_markup_is_shown_inert(tmp_path, database_url):
+def test_a_translation_holding_markup_is_shown_inert(tmp_path, make_app):
     """Translations are untrusted: a msgstr with a script tag comes out escaped, variables still filled in."""
-    import shutil
-
-    from catalogue import create_app
-
     shutil.copytree(TRANSLATIONS, tmp_path / "translations")
     po = tmp_path / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
     text = po.read_text(encoding="utf-8")
     text = text.replace('msgstr "Catalogue de webinaires"', 'msgstr "<script>alert(1)</script>Catalogue"')
     text = text.replace('msgstr "Atelier thématique %(number)s"', 'msgstr "<img src=x onerror=alert(2)> %(number)s"')
     po.write_text(text, encoding="utf-8")
-    app = create_app(
-        {
-            "TESTING": True,
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "CATALOGUE_TRANSLATIONS_DIR": str(tmp_path / "translations"),
-        }
-    )
+    app = make_app(CATALOGUE_TRANSLATIONS_DIR=str(tmp_path / "translations"))
     assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
     with app.app_context():
-        from catalogue.extensions import db
-
+        reset_database()
         db.create_all()
-        from catalogue.demo.cli import load_demo
-
         load_demo()
     page = app.test_client().get("/?lang=fr").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;Catalogue" in page
