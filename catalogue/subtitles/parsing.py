@@ -1,11 +1,14 @@
 """Turn an uploaded subtitle file into checked cues, or refuse it with errors that name the line.
 
 One pipeline serves every way a file arrives (web form, API, CLI, demo loader):
-decode -> detect the format -> parse -> check quality. Nothing here touches the database.
+size and kind -> decode -> detect the format -> parse -> check quality. Nothing here touches the database.
+WebVTT follows the W3C algorithm (catalogue.subtitles.vtt); SRT and SBV are read by webvtt-py after a
+line-by-line check of our own, so that nothing it would skip goes unreported.
 """
 
 from __future__ import annotations
 
+import codecs
 import html
 import io
 import re
@@ -13,12 +16,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import webvtt
+from charset_normalizer import from_bytes
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from catalogue.subtitles import vtt
+
 # Code pages that subtitle files in the wild use for each language when they are not UTF-8.
+# Generic detectors misread Turkish and French ones, so the track's language decides.
 LEGACY_CODE_PAGES = {
     "tr": "cp1254",
     "az": "cp1254",
+    "ku": "cp1254",
     "fr": "cp1252",
     "en": "cp1252",
     "de": "cp1252",
@@ -26,24 +34,72 @@ LEGACY_CODE_PAGES = {
     "it": "cp1252",
     "pt": "cp1252",
     "nl": "cp1252",
+    "ca": "cp1252",
+    "da": "cp1252",
+    "sv": "cp1252",
+    "no": "cp1252",
+    "nb": "cp1252",
+    "fi": "cp1252",
+    "ga": "cp1252",
+    "eu": "cp1252",
+    "gl": "cp1252",
+    "pl": "cp1250",
+    "cs": "cp1250",
+    "sk": "cp1250",
+    "hu": "cp1250",
+    "hr": "cp1250",
+    "sl": "cp1250",
+    "ro": "cp1250",
+    "bs": "cp1250",
+    "ru": "cp1251",
+    "uk": "cp1251",
+    "bg": "cp1251",
+    "sr": "cp1251",
+    "mk": "cp1251",
+    "el": "cp1253",
+    "he": "cp1255",
+    "ar": "cp1256",
+    "fa": "cp1256",
 }
 BOMS = (
-    (b"\xef\xbb\xbf", "utf-8-sig"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
+    (codecs.BOM_UTF32_LE, "utf-32-le", "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "utf-32"),
+    (codecs.BOM_UTF8, "utf-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
 )
-
-TIMESTAMP = re.compile(r"^(?:(\d{2,}):)?(\d{2}):(\d{2})\.(\d{3})$")
-VTT_SIGNATURE = re.compile(r"^WEBVTT(?:[ \t].*)?$")
-SBV_TIMING = re.compile(r"^\d+:\d{2}:\d{2}\.\d{3},\d+:\d{2}:\d{2}\.\d{3}\s*$", re.MULTILINE)
-SRT_TIMING = re.compile(r"^\s*\d+:\d{2}:\d{2},\d{3}\s*-->", re.MULTILINE)
+ARCHIVES = (
+    (b"PK\x03\x04", "a ZIP archive"),
+    (b"PK\x05\x06", "a ZIP archive"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"BZh", "a bzip2 archive"),
+    (b"\xfd7zXZ\x00", "an xz archive"),
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"OggS", "an Ogg media file"),
+    (b"ID3", "an MP3 file"),
+    (b"\x1a\x45\xdf\xa3", "a Matroska/WebM media file"),
+)
+# What UTF-8 text looks like after a detour through Windows-1252 ("Ã©" for "é", "Ä±" for "ı").
+MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178]|Ä[±°Ÿž]|Å[Ÿž\u009f]")
+# Letters that Windows-1252 gives for Turkish-only Windows-1254 bytes (ğ ı ş Ğ İ Ş).
+TURKISH_IN_1252 = re.compile("[ÐÝÞðýþ]")
+CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+SRT_TIMING = re.compile(
+    r"^\s*(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*-->\s*(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})(?:\s.*)?$"
+)
+SBV_TIMING = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2})\.(\d{3}),(\d+):(\d{1,2}):(\d{1,2})\.(\d{3})\s*$")
+SRT_HINT = re.compile(r"^\s*\d+:\d{1,2}:\d{1,2},\d{1,3}\s*-->", re.MULTILINE)
+SBV_HINT = re.compile(r"^\s*\d+:\d{1,2}:\d{1,2}\.\d{3},\d+:\d{1,2}:\d{1,2}\.\d{3}\s*$", re.MULTILINE)
 TAG = re.compile(r"<[^>]*>")
-VOICE = re.compile(r"<v(?:\.[^\s>]+)*[ \t]+([^>]+)>")
+ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
+VOICE = re.compile(r"<v(?:\.[^\s>]+)*[ \t\f]+([^>]+)>")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Problem:
     line: int | None
     code: str
@@ -56,12 +112,13 @@ class Problem:
 class SubtitleError(Exception):
     """The file is refused; every problem says where and what, so the uploader can fix it."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], status: int = 422):
         super().__init__("; ".join(f"line {p.line}: {p.message}" if p.line else p.message for p in problems))
         self.problems = problems
+        self.status = status
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedCue:
     start_ms: int
     end_ms: int
@@ -71,7 +128,7 @@ class ParsedCue:
     line: int | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class ParsedSubtitle:
     format: str
     encoding: str
@@ -79,222 +136,350 @@ class ParsedSubtitle:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def decode(data: bytes, language: str, encoding: str | None = None) -> tuple[str, str]:
-    """Bytes to text: a named encoding, else the byte-order mark, else strict UTF-8, else the language's code page."""
-    if encoding:
-        return _decode_strict(data, encoding), encoding
-    for bom, name in BOMS:
-        if data.startswith(bom):
-            return _decode_strict(data, name), name.removesuffix("-sig").removesuffix("-le").removesuffix("-be")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    code_page = LEGACY_CODE_PAGES.get(language.split("-")[0].lower(), "cp1252")
-    return _decode_strict(data, code_page), code_page
+def _refuse(line: int | None, code: str, message: str) -> SubtitleError:
+    return SubtitleError([Problem(line, code, message)])
 
 
-def _decode_strict(data: bytes, encoding: str) -> str:
+def check_kind(data: bytes, max_bytes: int) -> None:
+    """Refuse what is too large, empty, an archive or another binary file, before reading it as text."""
+    if len(data) > max_bytes:
+        raise SubtitleError(
+            [Problem(None, "too-large", f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes.")],
+            status=413,
+        )
+    if not data.strip():
+        raise _refuse(None, "empty", "The file is empty.")
+    for magic, what in ARCHIVES:
+        if data.startswith(magic):
+            raise _refuse(
+                None, "not-text", f"This is {what}, not a subtitle file: upload the .vtt, .srt or .sbv itself."
+            )
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """UTF-16 text without a byte-order mark shows NUL in every other byte of its ASCII letters."""
+    sample = data[:4096]
+    if len(sample) < 4 or sample.count(0) < len(sample) // 4:
+        return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    if odd > len(sample) // 4 and even < odd // 8:
+        return "utf-16-le"
+    if even > len(sample) // 4 and odd < even // 8:
+        return "utf-16-be"
+    return None
+
+
+def _decode_strict(data: bytes, encoding: str, label: str | None = None) -> str:
     try:
         return data.decode(encoding)
     except LookupError:
-        raise SubtitleError([Problem(None, "unknown-encoding", f"Unknown encoding “{encoding}”.")]) from None
+        raise _refuse(None, "unknown-encoding", f"Unknown encoding “{encoding}”.") from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise SubtitleError(
-            [
-                Problem(
-                    line,
-                    "undecodable",
-                    f"Bytes that are not valid {encoding} at line {line}; "
-                    "name the file's encoding or save it as UTF-8.",
-                )
-            ]
+        raise _refuse(
+            line,
+            "undecodable",
+            f"Line {line} has bytes that are not valid {label or encoding}: "
+            "save the file as UTF-8, or name its encoding.",
         ) from None
 
 
-def detect_format(text: str, filename: str = "") -> str:
+def _line_of(text: str, index: int) -> int:
+    return text.count("\n", 0, index) + 1
+
+
+def decode(data: bytes, language: str, encoding: str | None = None) -> tuple[str, str]:
+    """Bytes to text, never replacing a byte silently.
+
+    The encoding the uploader names wins; then a byte-order mark; then strict UTF-8; then the code page of
+    the track's language (a detector only for languages without one), checked for tell-tale mojibake.
+    """
+    if encoding:
+        name = encoding.strip().lower()
+        try:
+            codecs.lookup(name)
+        except LookupError:
+            raise _refuse(None, "unknown-encoding", f"Unknown encoding “{encoding}”.") from None
+        return _decode_strict(data, name).removeprefix("\ufeff"), name
+    for bom, codec, label in BOMS:
+        if data.startswith(bom):
+            return _decode_strict(data[len(bom) :], codec, label), label
+    utf16 = _utf16_without_bom(data)
+    if utf16:
+        return _decode_strict(data, utf16), utf16
+    if b"\0" in data:
+        raise _refuse(
+            _line_of(data.decode("latin-1"), data.index(b"\0")),
+            "not-text",
+            "The file holds NUL bytes: it is not a text subtitle file.",
+        )
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    else:
+        garbled = MOJIBAKE.search(text)
+        if garbled:
+            line = _line_of(text, garbled.start())
+            raise _refuse(
+                line,
+                "mojibake",
+                f"Line {line} looks garbled (“{garbled.group()}”): the text was converted to UTF-8 twice. "
+                "Convert it back once, or upload the original file.",
+            )
+        return text, "utf-8"
+    base = language.split("-")[0].split("_")[0].lower()
+    code_page = LEGACY_CODE_PAGES.get(base)
+    if code_page is None:
+        best = from_bytes(data).best()
+        code_page = best.encoding if best else "cp1252"
+    text = _decode_strict(data, code_page)
+    if code_page == "cp1252" and base not in {"is", "fo"}:
+        odd = TURKISH_IN_1252.search(text)
+        if odd:
+            line = _line_of(text, odd.start())
+            raise _refuse(
+                line,
+                "wrong-encoding",
+                f"Line {line} reads “{odd.group()}” in Windows-1252, which suggests Turkish Windows-1254 text: "
+                "check the track's language or name the encoding.",
+            )
+    return text, code_page
+
+
+def detect_format(text: str, filename: str = "") -> str | None:
     """By content first; the file name is only a hint for files too short to tell."""
     head = text.lstrip("\ufeff")
     if head.startswith("WEBVTT"):
         return "vtt"
-    if SRT_TIMING.search(head):
+    if SRT_HINT.search(head):
         return "srt"
-    if SBV_TIMING.search(head):
+    if SBV_HINT.search(head):
         return "sbv"
     suffix = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
-    return suffix if suffix in {"vtt", "srt", "sbv"} else "vtt"
-
-
-def parse_timestamp(value: str) -> int | None:
-    match = TIMESTAMP.match(value)
-    if not match:
-        return None
-    hours, minutes, seconds, millis = match.groups()
-    if int(minutes) > 59 or int(seconds) > 59:
-        return None
-    return ((int(hours or 0) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(millis)
+    return suffix if suffix in {"vtt", "srt", "sbv"} else None
 
 
 def plain_text(raw: str) -> tuple[str, str | None]:
     """Cue markup to plain text: the voice kept apart, other tags removed, entities decoded."""
     voice_match = VOICE.search(raw)
     voice = html.unescape(voice_match.group(1)).strip() if voice_match else None
-    return html.unescape(TAG.sub("", raw)), voice or None
+    if "<" in raw or "&" in raw:
+        raw = html.unescape(TAG.sub("", raw))
+    return raw, voice or None
 
 
-def _split_vtt_lines(text: str) -> list[str]:
-    # The WebVTT parser replaces NUL with U+FFFD and treats CR, LF and CRLF alike.
-    return text.replace("\0", "\ufffd").replace("\r\n", "\n").replace("\r", "\n").split("\n")
-
-
-def parse_vtt(text: str) -> list[ParsedCue]:
-    """WebVTT after the W3C file-parsing algorithm, refusing what it would silently drop."""
-    lines = _split_vtt_lines(text.removeprefix("\ufeff"))
-    if not VTT_SIGNATURE.match(lines[0]):
-        raise SubtitleError([Problem(1, "no-signature", "The file must start with “WEBVTT” on its first line.")])
-    problems: list[Problem] = []
-    cues: list[ParsedCue] = []
-    index = 1
-    # Header lines run until the first blank line.
-    while index < len(lines) and lines[index] != "":
-        if "-->" in lines[index]:
-            problems.append(
+def parse_vtt(text: str) -> tuple[list[ParsedCue], list[Problem]]:
+    """WebVTT by the spec; a block the spec would drop, or a cue ending before it starts, refuses the file."""
+    try:
+        result = vtt.parse(text)
+    except vtt.SignatureError as exc:
+        raise _refuse(1, "no-signature", str(exc)) from None
+    errors, warnings = [], []
+    for dropped in result.dropped:
+        if dropped.kind == "bad-timing":
+            errors.append(
                 Problem(
-                    index + 1, "timing-in-header", "A timing line right under “WEBVTT” needs a blank line before it."
+                    dropped.line,
+                    "bad-timestamp",
+                    f"Line {dropped.line}: cannot read the timing “{dropped.text.strip()}”; "
+                    "write it as “00:01:02.500 --> 00:01:04.000”. Players would drop this cue.",
                 )
             )
-        index += 1
-    seen_cue = False
-    while index < len(lines):
-        if lines[index] == "":
-            index += 1
-            continue
-        start = index
-        while index < len(lines) and lines[index] != "":
-            index += 1
-        block = lines[start:index]
-        cue = _vtt_block(block, start + 1, seen_cue, problems)
-        if cue:
-            cues.append(cue)
-            seen_cue = True
-    if problems:
-        raise SubtitleError(problems)
-    return cues
-
-
-def _vtt_block(block: list[str], first_line: int, seen_cue: bool, problems: list[Problem]) -> ParsedCue | None:
-    identifier = None
-    timing_at = 0
-    if "-->" not in block[0]:
-        if block[0].startswith("NOTE") and block[0][4:5] in ("", " ", "\t"):
-            return None
-        if not seen_cue and block[0].split(None, 1)[0] in ("STYLE", "REGION"):
-            return None  # Style sheets and regions come before the first cue.
-        if len(block) < 2 or "-->" not in block[1]:
-            problems.append(
+        elif dropped.kind == "stray-text":
+            errors.append(
                 Problem(
-                    first_line,
+                    dropped.line,
                     "no-timing",
-                    "This block has no timing line (“00:00:01.000 --> 00:00:02.000”); "
-                    "a player would drop it. Add the timing or a blank line before it.",
+                    f"Line {dropped.line}: text without a timing line; players would drop it. "
+                    "Add its timing, or a blank line and “NOTE” to keep it as a comment.",
                 )
             )
-            return None
-        identifier, timing_at = block[0], 1
-    timing_line = first_line + timing_at
-    start_text, _, rest = block[timing_at].partition("-->")
-    end_parts = rest.strip().split(None, 1)
-    start_ms = parse_timestamp(start_text.strip())
-    end_ms = parse_timestamp(end_parts[0]) if end_parts else None
-    if start_ms is None or end_ms is None or not start_text.endswith((" ", "\t")) or not rest.startswith((" ", "\t")):
-        problems.append(
-            Problem(
-                timing_line,
-                "bad-timestamp",
-                f"Cannot read the timing “{block[timing_at].strip()}”: write it as “00:01:02.500 --> 00:01:04.000”.",
+        else:
+            warnings.append(
+                Problem(
+                    dropped.line,
+                    "late-header-block",
+                    f"Line {dropped.line}: a {dropped.text.strip()} block after the first cue is ignored by players.",
+                )
+            )
+    dropped_lines = {d.line for d in result.dropped}
+    for line in result.unseparated:
+        if line not in dropped_lines:
+            warnings.append(Problem(line, "missing-blank-line", f"Line {line}: put a blank line before this cue."))
+    cues = []
+    for cue in result.cues:
+        if cue.end_ms < cue.start_ms:
+            errors.append(Problem(cue.line, "end-before-start", f"Line {cue.line}: this cue ends before it starts."))
+        text, voice = plain_text(cue.text)
+        cues.append(ParsedCue(cue.start_ms, cue.end_ms, text, voice, cue.identifier or None, cue.line))
+    if errors:
+        raise SubtitleError(sorted(errors, key=lambda p: p.line or 0))
+    return cues, warnings
+
+
+def _ms(hours: str, minutes: str, seconds: str, fraction: str) -> int:
+    return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(fraction.ljust(3, "0"))
+
+
+def _scan_blocks(text: str) -> list[tuple[int, list[str]]]:
+    """Blocks of non-blank lines with the number of their first line."""
+    blocks, current, start = [], [], 0
+    for number, line in enumerate(vtt.preprocess(text.removeprefix("\ufeff")).split("\n"), 1):
+        if line.strip():
+            if not current:
+                start = number
+            current.append(line.rstrip())
+        elif current:
+            blocks.append((start, current))
+            current = []
+    if current:
+        blocks.append((start, current))
+    return blocks
+
+
+def check_srt(text: str) -> tuple[list[int], list[Problem]]:
+    """Line-by-line SRT check: the timing line of every cue, or errors naming the line."""
+    errors, warnings, timing_lines = [], [], []
+    expected_index = 1
+    for start, lines in _scan_blocks(text):
+        offset = 0
+        while offset < len(lines):
+            index_line = lines[offset].strip()
+            if index_line.isdigit() and offset + 1 < len(lines) and "-->" in lines[offset + 1]:
+                if int(index_line) != expected_index:
+                    warnings.append(
+                        Problem(
+                            start + offset,
+                            "numbering",
+                            f"Line {start + offset}: cue number {index_line}, expected {expected_index}.",
+                        )
+                    )
+                expected_index = int(index_line) + 1
+                offset += 1
+            elif "-->" not in lines[offset]:
+                errors.append(
+                    Problem(
+                        start + offset,
+                        "no-timing",
+                        f"Line {start + offset}: expected a cue number and a timing line "
+                        "(“00:01:02,500 --> 00:01:04,000”), found text.",
+                    )
+                )
+                break
+            else:
+                expected_index += 1
+            number = start + offset
+            match = SRT_TIMING.match(lines[offset])
+            if not match:
+                errors.append(
+                    Problem(
+                        number,
+                        "bad-timestamp",
+                        f"Line {number}: cannot read the timing “{lines[offset].strip()}”; "
+                        "write it as “00:01:02,500 --> 00:01:04,000”.",
+                    )
+                )
+                break
+            begin, end = _ms(*match.groups()[:4]), _ms(*match.groups()[4:])
+            if end < begin:
+                errors.append(Problem(number, "end-before-start", f"Line {number}: this cue ends before it starts."))
+            offset += 1
+            text_lines = 0
+            while offset < len(lines) and not (
+                "-->" in lines[offset]
+                or (lines[offset].strip().isdigit() and offset + 1 < len(lines) and "-->" in lines[offset + 1])
+            ):
+                text_lines += 1
+                offset += 1
+            if text_lines == 0:
+                errors.append(
+                    Problem(
+                        number, "no-text", f"Line {number}: this cue has a timing but no text (is the file cut short?)."
+                    )
+                )
+            elif offset < len(lines):
+                warnings.append(
+                    Problem(
+                        start + offset,
+                        "missing-blank-line",
+                        f"Line {start + offset}: put a blank line before this cue.",
+                    )
+                )
+            timing_lines.append(number)
+    if errors:
+        raise SubtitleError(errors)
+    return timing_lines, warnings
+
+
+def check_sbv(text: str) -> tuple[list[int], list[Problem]]:
+    """Line-by-line SBV check (YouTube's format: `0:00:01.000,0:00:03.000` then text)."""
+    errors, timing_lines = [], []
+    for start, lines in _scan_blocks(text):
+        match = SBV_TIMING.match(lines[0])
+        if not match:
+            errors.append(
+                Problem(
+                    start,
+                    "bad-timestamp",
+                    f"Line {start}: cannot read the timing “{lines[0].strip()}”; "
+                    "write it as “0:01:02.500,0:01:04.000”.",
+                )
+            )
+            continue
+        if _ms(*match.groups()[4:]) < _ms(*match.groups()[:4]):
+            errors.append(Problem(start, "end-before-start", f"Line {start}: this cue ends before it starts."))
+        if len(lines) < 2:
+            errors.append(Problem(start, "no-text", f"Line {start}: this cue has a timing but no text."))
+        timing_lines.append(start)
+    if errors:
+        raise SubtitleError(errors)
+    return timing_lines, []
+
+
+def parse_with_webvtt(text: str, fmt: str) -> tuple[list[ParsedCue], list[Problem]]:
+    """SRT and SBV: our line check first (line numbers), then webvtt-py reads the cues."""
+    timing_lines, warnings = check_srt(text) if fmt == "srt" else check_sbv(text)
+    try:
+        captions = webvtt.WebVTT.from_buffer(io.StringIO(vtt.preprocess(text.removeprefix("\ufeff"))), format=fmt)
+    except (MalformedFileError, MalformedCaptionError) as exc:
+        raise _refuse(None, "malformed", f"Not a valid {fmt.upper()} file: {exc}") from None
+    if len(captions) != len(timing_lines):
+        raise _refuse(None, "malformed", f"Read {len(captions)} cues where the file has {len(timing_lines)} timings.")
+    cues = []
+    for caption, line in zip(captions, timing_lines, strict=True):
+        text_, voice = plain_text(ASS_OVERRIDE.sub("", caption.raw_text))
+        cues.append(
+            ParsedCue(
+                caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds(), text_, voice, None, line
             )
         )
-        return None
-    if end_ms < start_ms:
-        problems.append(Problem(timing_line, "end-before-start", "This cue ends before it starts."))
-        return None
-    text_lines = block[timing_at + 1 :]
-    for offset, line in enumerate(text_lines):
-        if "-->" in line:
-            problems.append(
-                Problem(
-                    timing_line + 1 + offset,
-                    "missing-blank-line",
-                    "A timing line inside a cue: put a blank line between two cues.",
-                )
-            )
-            return None
-    text, voice = plain_text("\n".join(text_lines))
-    return ParsedCue(start_ms, end_ms, text, voice, identifier, timing_line)
-
-
-def parse_with_webvtt(text: str, fmt: str) -> list[ParsedCue]:
-    """SRT and SBV through webvtt-py; its errors carry no line numbers, so we say which format failed."""
-    try:
-        captions = webvtt.WebVTT.from_buffer(io.StringIO(text.removeprefix("\ufeff")), format=fmt)
-    except (MalformedFileError, MalformedCaptionError) as exc:
-        raise SubtitleError([Problem(None, "malformed", f"Not a valid {fmt.upper()} file: {exc}")]) from None
-    cues = []
-    for caption in captions:
-        start_ms, end_ms = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
-        if end_ms < start_ms:
-            raise SubtitleError(
-                [
-                    Problem(
-                        None, "end-before-start", f"The cue at {caption.start} ends before it starts ({caption.end})."
-                    )
-                ]
-            )
-        text, voice = plain_text(caption.raw_text)
-        cues.append(ParsedCue(start_ms, end_ms, text, voice, caption.identifier))
-    return cues
+    return cues, warnings
 
 
 def quality_warnings(cues: list[ParsedCue], config: dict[str, Any], duration_ms: int | None) -> list[Problem]:
     """Warnings that are published with the revision and never block it (design.md §7)."""
     warnings = []
     max_chars, max_lines = config["SUBTITLE_MAX_LINE_CHARS"], config["SUBTITLE_MAX_LINES"]
+    max_cps = config["SUBTITLE_MAX_CPS"]
+    min_ms, max_ms = config["SUBTITLE_MIN_DURATION_MS"], config["SUBTITLE_MAX_DURATION_MS"]
     previous_end = None
     for number, cue in enumerate(cues, 1):
         where = cue.line
         lines = cue.text.split("\n")
         length_ms = cue.end_ms - cue.start_ms
         if any(len(line) > max_chars for line in lines):
-            warnings.append(
-                Problem(where, "line-too-long", f"Cue {number}: a line is longer than {max_chars} characters.")
-            )
+            message = f"Cue {number}: a line is longer than {max_chars} characters."
+            warnings.append(Problem(where, "line-too-long", message))
         if len(lines) > max_lines:
             warnings.append(Problem(where, "too-many-lines", f"Cue {number}: more than {max_lines} lines."))
-        if length_ms > 0 and len(cue.text.replace("\n", "")) * 1000 / length_ms > config["SUBTITLE_MAX_CPS"]:
-            warnings.append(
-                Problem(
-                    where,
-                    "reading-speed",
-                    f"Cue {number}: more than {config['SUBTITLE_MAX_CPS']:g} characters per second.",
-                )
-            )
-        if length_ms < config["SUBTITLE_MIN_DURATION_MS"]:
-            warnings.append(
-                Problem(
-                    where,
-                    "too-short",
-                    f"Cue {number}: on screen for less than {config['SUBTITLE_MIN_DURATION_MS'] / 1000:g} s.",
-                )
-            )
-        if length_ms > config["SUBTITLE_MAX_DURATION_MS"]:
-            warnings.append(
-                Problem(
-                    where,
-                    "too-long",
-                    f"Cue {number}: on screen for more than {config['SUBTITLE_MAX_DURATION_MS'] / 1000:g} s.",
-                )
-            )
+        if length_ms > 0 and (len(cue.text) - len(lines) + 1) * 1000 / length_ms > max_cps:
+            message = f"Cue {number}: more than {max_cps:g} characters per second."
+            warnings.append(Problem(where, "reading-speed", message))
+        if length_ms < min_ms:
+            warnings.append(Problem(where, "too-short", f"Cue {number}: on screen for less than {min_ms / 1000:g} s."))
+        if length_ms > max_ms:
+            warnings.append(Problem(where, "too-long", f"Cue {number}: on screen for more than {max_ms / 1000:g} s."))
         if previous_end is not None and cue.start_ms < previous_end:
             warnings.append(Problem(where, "overlap", f"Cue {number} starts before the previous one ends."))
         if duration_ms is not None and cue.end_ms > duration_ms:
@@ -314,11 +499,29 @@ def parse_subtitle(
     duration_ms: int | None = None,
 ) -> ParsedSubtitle:
     """The whole check of one file. Raises SubtitleError, naming lines, when the file cannot be published."""
-    if not data.strip():
-        raise SubtitleError([Problem(None, "empty", "The file is empty.")])
+    check_kind(data, config["CATALOGUE_MAX_SUBTITLE_BYTES"])
     text, used_encoding = decode(data, language, encoding)
+    # A stray control character can be text (the spec allows them); many of them mean a binary file.
+    control = CONTROL.search(text)
+    if control and len(CONTROL.findall(text[:65536])) * 10 > min(len(text), 65536):
+        line = _line_of(text, control.start())
+        raise _refuse(
+            line,
+            "not-text",
+            f"Line {line} holds a control character (U+{ord(control.group()):04X}): "
+            "this does not look like a text subtitle file.",
+        )
+    if format is not None and format not in {"vtt", "srt", "sbv"}:
+        raise _refuse(None, "unknown-format", f"Unknown format “{format}”: use vtt, srt or sbv.")
     fmt = format or detect_format(text, filename)
-    cues = parse_vtt(text) if fmt == "vtt" else parse_with_webvtt(text, fmt)
+    if fmt is None:
+        raise _refuse(
+            1,
+            "unknown-format",
+            "This is not a WebVTT, SRT or SBV file: a WebVTT file starts with "
+            "“WEBVTT”, an SRT cue with a number and “00:00:01,000 --> 00:00:02,000”.",
+        )
+    cues, warnings = parse_vtt(text) if fmt == "vtt" else parse_with_webvtt(text, fmt)
     if not cues:
-        raise SubtitleError([Problem(None, "no-cues", "The file holds no cue.")])
-    return ParsedSubtitle(fmt, used_encoding, cues, quality_warnings(cues, config, duration_ms))
+        raise _refuse(None, "no-cues", "The file holds no cue.")
+    return ParsedSubtitle(fmt, used_encoding, cues, warnings + quality_warnings(cues, config, duration_ms))
