@@ -23,6 +23,7 @@ class Config:
     CATALOGUE_TRANSLATIONS_DIR = os.environ.get("CATALOGUE_TRANSLATIONS_DIR") or str(BASE_DIR / "translations")
     CATALOGUE_MEDIA_DIR = os.environ.get("CATALOGUE_MEDIA_DIR") or str(BASE_DIR / "instance" / "media")
     CATALOGUE_MAX_SUBTITLE_BYTES = int(os.environ.get("CATALOGUE_MAX_SUBTITLE_BYTES", 5 * 1024 * 1024))
+    CATALOGUE_MAX_MEDIA_BYTES = int(os.environ.get("CATALOGUE_MAX_MEDIA_BYTES", 4 * 1024**3))
 
     # Seconds the player steps back when switching from the floor audio to an interpretation,
     # because interpreters speak a moment after the speaker.

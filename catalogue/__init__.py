@@ -14,29 +14,48 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config.update(config)
     # Flask-Babel joins this to the package path; an absolute path points it at the top-level translations/.
     app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["CATALOGUE_TRANSLATIONS_DIR"]
+    # Bodies larger than a subtitle file (plus form overhead) are refused with 413 before they are read;
+    # the media upload form lifts the limit for itself.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["CATALOGUE_MAX_SUBTITLE_BYTES"] + 1024 * 1024
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
     from catalogue import errors, i18n
+    from catalogue.accounts import auth
     from catalogue.extensions import db, migrate
 
     db.init_app(app)
     # Importing the models registers them on the metadata that Alembic compares against.
+    from catalogue.accounts import models as _accounts_models  # noqa: F401
     from catalogue.recordings import models as _recordings_models  # noqa: F401
     from catalogue.subtitles import models as _subtitles_models  # noqa: F401
 
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     i18n.init_app(app)
     errors.init_app(app)
+    auth.init_app(app)
 
+    from catalogue.accounts.cli import users_cli
+    from catalogue.accounts.views import bp as accounts_bp
     from catalogue.api.views import bp as api_bp
     from catalogue.demo.cli import demo_cli
+    from catalogue.recordings.manage import bp as manage_bp
     from catalogue.recordings.views import bp as recordings_bp
+    from catalogue.subtitles.archive import bp as archive_bp
+    from catalogue.subtitles.cli import subtitles_cli
     from catalogue.subtitles.views import bp as subtitles_bp
     from catalogue.translating.cli import translations_cli
 
+    # The JSON API authenticates by Bearer token only, never by the session cookie: no CSRF token there.
+    auth.csrf.exempt(api_bp)
+    app.register_blueprint(accounts_bp)
     app.register_blueprint(recordings_bp)
     app.register_blueprint(subtitles_bp)
+    app.register_blueprint(archive_bp)
+    app.register_blueprint(manage_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.cli.add_command(demo_cli)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(subtitles_cli)
     app.cli.add_command(translations_cli)
     return app

@@ -8,8 +8,10 @@ from babel.dates import format_date, format_interval
 from babel.dates import format_datetime as babel_format_datetime
 from babel.lists import format_list
 from babel.units import format_unit
-from flask import Flask, Response, current_app, request
-from flask_babel import Babel, get_locale, get_translations
+from flask import Flask, Response, current_app, has_request_context, request
+from flask_babel import Babel, get_locale, get_translations, gettext
+from flask_babel.speaklater import LazyString
+from flask_login import current_user
 from markupsafe import escape
 
 LANG_COOKIE = "lang"
@@ -21,11 +23,26 @@ def _supported(code: str | None) -> str | None:
     return None
 
 
+def _user_preference() -> str | None:
+    """The signed-in user's preferred locale; None outside a request or in an app without Flask-Login."""
+    if not has_request_context() or not hasattr(current_app, "login_manager"):
+        return None
+    if not current_user.is_authenticated:
+        return None
+    return _supported(getattr(current_user, "preferred_locale", None))
+
+
 def select_locale() -> str:
-    """`?lang=xx` > the remembered cookie > Accept-Language > English. Unknown codes fall through."""
+    """`?lang=xx` > the remembered cookie > the signed-in user's preference > Accept-Language > English.
+
+    Unknown codes fall through; outside a request (CLI commands) it is the default locale.
+    """
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     return (
         _supported(request.args.get("lang"))
         or _supported(request.cookies.get(LANG_COOKIE))
+        or _user_preference()
         or request.accept_languages.best_match(current_app.config["LANGUAGES"])
         or current_app.config["BABEL_DEFAULT_LOCALE"]
     )
@@ -116,6 +133,15 @@ def url_with_lang(code: str) -> str:
     args = request.args.to_dict()
     args["lang"] = code
     return f"{request.path}?{urlencode(args)}"
+
+
+def lazy_text(string: str, **variables: object) -> LazyString:
+    """A lazily translated form label or message that renders as text, never as markup.
+
+    Flask-Babel's lazy_gettext hands Jinja the translation as trusted markup (`__html__`); translations
+    are untrusted, so this one hands over the escaped translation instead.
+    """
+    return LazyString(lambda: escape(gettext(string, **variables)))
 
 
 def _install_escaping_gettext(app: Flask) -> None:

@@ -7,6 +7,7 @@ The database is real: a fresh SQLite file per test, or the PostgreSQL database n
 from __future__ import annotations
 
 import os
+import re
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -114,3 +115,56 @@ def live_server(demo_app: Flask) -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
     thread.join(timeout=5)
+
+
+CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*\bvalue="([^"]+)"|value="([^"]+)"[^>]*\bname="csrf_token"')
+
+
+def csrf_token_from(page: str) -> str:
+    """The CSRF token a rendered form carries (CSRF stays on in tests: they prove it works)."""
+    match = CSRF_INPUT.search(page)
+    assert match, "no csrf_token input on the page"
+    return match.group(1) or match.group(2)
+
+
+@pytest.fixture
+def make_user(app: Flask) -> Callable[..., Any]:
+    """Create an account directly in the database: make_user("a@example.org", "archivist", locales=("fr",))."""
+    from catalogue.accounts.models import Role, User
+
+    def make(
+        email: str,
+        role: str = "viewer",
+        password: str = "secret-pass",
+        locales: tuple[str, ...] | list[str] = (),
+        **fields: Any,
+    ) -> int:
+        with app.app_context():
+            user = User(email=email, display_name=fields.pop("display_name", email.split("@")[0]), role=Role(role))
+            user.locales = list(locales)
+            for name, value in fields.items():
+                setattr(user, name, value)
+            user.set_password(password)
+            db.session.add(user)
+            db.session.commit()
+            return user.id
+
+    return make
+
+
+@pytest.fixture
+def login() -> Callable[..., Any]:
+    """Sign in through the real form, CSRF token included: login(client, email, password) returns the response."""
+
+    def sign_in(client: FlaskClient, email: str, password: str = "secret-pass", **extra: Any) -> Any:
+        page = client.get("/login").get_data(as_text=True)
+        data = {"email": email, "password": password, "csrf_token": csrf_token_from(page), **extra}
+        return client.post("/login", data=data)
+
+    return sign_in
+
+
+@pytest.fixture
+def read_csrf_token() -> Callable[[str], str]:
+    """csrf_token_from as a fixture, for test modules."""
+    return csrf_token_from

@@ -1,21 +1,33 @@
-"""Read side of the JSON API under /api/v1, exactly as design.md §8 promises to other people's scripts."""
+"""The JSON API under /api/v1, exactly as design.md §8 promises to other people's scripts."""
 
 from __future__ import annotations
 
+import mimetypes
+from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, request, url_for
+from flask import Blueprint, abort, jsonify, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from catalogue.accounts.auth import api_user
+from catalogue.accounts.models import Role
+from catalogue.errors import api_error
 from catalogue.extensions import db
-from catalogue.recordings.models import Chapter, Recording
+from catalogue.recordings.forms import SLUG as SLUG_VALIDATOR
+from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, Recording, Workshop
 from catalogue.recordings.views import recordings_query
-from catalogue.subtitles.models import SubtitleTrack
+from catalogue.subtitles.forms import LANGUAGE_CODE
+from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
+from catalogue.subtitles.parsing import SubtitleError
+from catalogue.subtitles.store import publish_subtitle, restore_revision
 from catalogue.subtitles.views import current_revision
 
 bp = Blueprint("api", __name__)
+SLUG = SLUG_VALIDATOR.regex
 
 
 def _recordings_query():
@@ -107,3 +119,176 @@ def subtitles(slug: str, language: str) -> dict[str, Any]:
         ],
         "warnings": revision.warnings,
     }
+
+
+# --- Writes: Bearer token of an archivist (or admin); refused input changes nothing -------------------------
+
+
+def _subtitle_errors(error: SubtitleError) -> ResponseReturnValue:
+    return jsonify({"errors": [p.as_dict() for p in error.problems]}), error.status
+
+
+def _recording_or_404(slug: str) -> Recording:
+    found = db.session.scalar(select(Recording).where(Recording.slug == slug))
+    if found is None:
+        abort(404, description=f"No recording “{slug}”.")
+    return found
+
+
+def _track_or_404(recording: Recording, language: str) -> SubtitleTrack:
+    track = db.session.scalar(
+        select(SubtitleTrack).where(SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language)
+    )
+    if track is None:
+        abort(404, description=f"No {language} subtitles for recording “{recording.slug}”.")
+    return track
+
+
+@bp.put("/recordings/<slug>/subtitles/<language>")
+def put_subtitles(slug: str, language: str) -> ResponseReturnValue:
+    """Upload a subtitle file (the body, or the multipart field `file`): 201 with the new revision."""
+    user = api_user(Role.ARCHIVIST)
+    recording = _recording_or_404(slug)
+    if not LANGUAGE_CODE.match(language):
+        return api_error(422, "bad-language", f"“{language}” is not a language code such as en, fr or pt-BR.")
+    upload = request.files.get("file")
+    data = upload.read() if upload else request.get_data(cache=False)
+    filename = (upload.filename if upload else request.headers.get("X-Filename", "")) or ""
+    try:
+        revision = publish_subtitle(
+            recording,
+            language,
+            data,
+            filename=filename,
+            format=request.args.get("format"),
+            encoding=request.args.get("encoding"),
+            user=user,
+        )
+    except SubtitleError as error:
+        return _subtitle_errors(error)
+    return jsonify(_revision_json(revision, revision.track.current_revision_id)), 201
+
+
+def _revision_json(revision: SubtitleRevision, current_id: int | None) -> dict[str, Any]:
+    return {
+        "revision": revision.number,
+        "current": revision.id == current_id,
+        "created_at": revision.created_at.isoformat(),
+        "uploaded_by": revision.uploaded_by,
+        "source_filename": revision.source_filename,
+        "format": revision.format,
+        "encoding": revision.encoding,
+        "cue_count": revision.cue_count,
+        "restored_from": revision.restored_from,
+        "warnings": revision.warnings,
+    }
+
+
+@bp.get("/recordings/<slug>/subtitles/<language>/revisions")
+def revisions(slug: str, language: str) -> dict[str, Any]:
+    track = _track_or_404(_recording_or_404(slug), language)
+    return {
+        "language": language,
+        "current": track.current_revision.number if track.current_revision else None,
+        "revisions": [_revision_json(r, track.current_revision_id) for r in track.revisions],
+    }
+
+
+@bp.post("/recordings/<slug>/subtitles/<language>/revisions/<int:number>/restore")
+def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
+    user = api_user(Role.ARCHIVIST)
+    track = _track_or_404(_recording_or_404(slug), language)
+    try:
+        revision = restore_revision(track, number, user=user)
+    except LookupError:
+        abort(404, description=f"No revision {number} of the {language} subtitles.")
+    return jsonify(_revision_json(revision, revision.id)), 201
+
+
+@bp.post("/recordings")
+def create_recording() -> ResponseReturnValue:
+    """Register a recording: {"event", "workshop" (number), "slug", "title", "recorded_at", "duration_s", ...}."""
+    api_user(Role.ARCHIVIST)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error(422, "bad-json", "Send a JSON object.")
+    workshop = db.session.scalar(
+        select(Workshop)
+        .join(Workshop.event)
+        .where(Event.slug == body.get("event"), Workshop.number == body.get("workshop"))
+    )
+    if workshop is None:
+        return api_error(422, "unknown-workshop", "No workshop with that event slug and number.")
+    slug, title = body.get("slug"), body.get("title")
+    if not isinstance(slug, str) or not SLUG.match(slug) or not isinstance(title, str) or not title.strip():
+        return api_error(422, "bad-field", "“slug” (lower-case letters, digits, hyphens) and “title” are required.")
+    if db.session.scalar(select(Recording.id).where(Recording.slug == slug)):
+        return api_error(409, "exists", f"A recording “{slug}” exists already.")
+    try:
+        recorded_at = datetime.fromisoformat(body["recorded_at"]) if body.get("recorded_at") else None
+        if recorded_at is not None and recorded_at.tzinfo is None:
+            raise ValueError("recorded_at needs an offset")
+        duration = body.get("duration_s")
+        duration_ms = round(float(duration) * 1000) if duration is not None else None
+    except (TypeError, ValueError) as error:
+        return api_error(
+            422, "bad-field", f"recorded_at must be ISO 8601 with an offset, duration_s a number ({error})."
+        )
+    recording = Recording(
+        workshop=workshop,
+        slug=slug,
+        title=title.strip(),
+        recorded_at=recorded_at,
+        duration_ms=duration_ms,
+        poster_url=body.get("poster_url"),
+    )
+    db.session.add(recording)
+    db.session.commit()
+    return jsonify(recording_json(db.session.scalar(_recordings_query().where(Recording.slug == slug)))), 201
+
+
+@bp.post("/recordings/<slug>/audio-tracks")
+def create_audio_track(slug: str) -> ResponseReturnValue:
+    """Add an audio track: {"slug", "kind", "languages", "label", "url", "mime_type", "default"}."""
+    api_user(Role.ARCHIVIST)
+    recording = _recording_or_404(slug)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        return api_error(422, "bad-json", "Send a JSON object.")
+    languages = body.get("languages")
+    if (
+        not isinstance(body.get("slug"), str)
+        or not SLUG.match(body["slug"])
+        or body.get("kind") not in {k.value for k in AudioKind}
+        or not isinstance(languages, list)
+        or not languages
+        or not all(isinstance(x, str) and LANGUAGE_CODE.match(x) for x in languages)
+        or not isinstance(body.get("label"), str)
+        or not isinstance(body.get("url"), str)
+        or not body["url"].startswith(("http://", "https://", "/"))
+    ):
+        return api_error(
+            422,
+            "bad-field",
+            "Needs slug, kind (interpretation|original), languages (codes), label "
+            "and url (http, https or a path on this site).",
+        )
+    if any(t.slug == body["slug"] for t in recording.audio_tracks):
+        return api_error(409, "exists", f"This recording already has a track “{body['slug']}”.")
+    if body.get("default"):
+        for track in recording.audio_tracks:
+            track.is_default = False
+    recording.audio_tracks.append(
+        AudioTrack(
+            slug=body["slug"],
+            kind=AudioKind(body["kind"]),
+            languages=languages,
+            label=body["label"],
+            media_url=body["url"],
+            mime_type=body.get("mime_type") or mimetypes.guess_type(body["url"])[0] or "application/octet-stream",
+            is_default=bool(body.get("default")) or not recording.audio_tracks,
+            position=len(recording.audio_tracks),
+        )
+    )
+    db.session.commit()
+    return jsonify(recording_json(db.session.scalar(_recordings_query().where(Recording.slug == slug)))), 201

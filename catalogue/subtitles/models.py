@@ -48,7 +48,11 @@ class SubtitleRevision(Base):
     track_id: Mapped[int] = mapped_column(ForeignKey("subtitle_tracks.id", ondelete="CASCADE"), index=True)
     number: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
+    # Who published it: the account (kept even if renamed) and the name as it was then.
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     uploaded_by: Mapped[str] = mapped_column(String(200), default="")
+    # Set when this revision restores an earlier one: restoring never rewrites history.
+    restored_from: Mapped[int | None]
     source_filename: Mapped[str] = mapped_column(String(255), default="")
     # The bytes exactly as received, so any revision can be downloaded as it came.
     source_bytes: Mapped[bytes] = mapped_column(LargeBinary)
@@ -81,3 +85,22 @@ class Cue(Base):
     voice: Mapped[str | None] = mapped_column(String(200))
 
     revision: Mapped[SubtitleRevision] = relationship(back_populates="cues")
+
+
+class SubtitleUpload(Base):
+    """A checked file waiting for its uploader to read the report and publish it (preview, then publish)."""
+
+    __tablename__ = "subtitle_uploads"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    format: Mapped[str | None] = mapped_column(String(10))
+    encoding: Mapped[str | None] = mapped_column(String(40))
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
+
+    recording: Mapped[Recording] = relationship()

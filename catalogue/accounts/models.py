@@ -1,0 +1,139 @@
+"""Users, their roles and the locales a translator may edit, and the hashed API tokens of their scripts."""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Enum, ForeignKey, String, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from catalogue.db import Base, UTCDateTime
+from catalogue.extensions import db
+
+TOKEN_PREFIX = "cat_"
+# How stale `last_used_at` may get: a busy script must not turn every API read into a write.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class Role(enum.StrEnum):
+    VIEWER = "viewer"
+    TRANSLATOR = "translator"
+    ARCHIVIST = "archivist"
+    ADMIN = "admin"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _enum(cls: type[enum.Enum], name: str) -> Enum:
+    # As in recordings.models (not imported: accounts sits below recordings): lower-case values, named CHECK.
+    return Enum(
+        cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=20,
+        values_callable=lambda members: [m.value for m in members],
+    )
+
+
+def normalize_email(email: str) -> str:
+    """The one spelling of an address we store and look up: stripped and lower-cased."""
+    return email.strip().lower()
+
+
+class User(Base, UserMixin):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.VIEWER)
+    # The interface locales a translator may edit ("fr", "tr"); admins may edit every locale.
+    locales: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The interface language chosen after signing in, when the request names none (design.md §6).
+    preferred_locale: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
+    # Overrides UserMixin.is_active: Flask-Login refuses to sign in an inactive user.
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
+    )
+
+    @validates("email")
+    def _normalize_email(self, key: str, value: str) -> str:
+        return normalize_email(value)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)  # scrypt, werkzeug's default
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: Role | str) -> bool:
+        """Whether the user holds one of `roles`; an admin holds them all."""
+        return self.role == Role.ADMIN or self.role in roles
+
+    def can_edit_locale(self, locale: str) -> bool:
+        """Admins edit every locale; translators the ones listed on their account; nobody else any."""
+        if self.role == Role.ADMIN:
+            return True
+        return self.role == Role.TRANSLATOR and locale in (self.locales or [])
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.email} {self.role}>"
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # sha256 hex of the token: the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(back_populates="api_tokens")
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def issue_token(user: User, name: str = "") -> str:
+    """A new API token for `user`: the row goes into db.session (the caller commits); the token is returned once."""
+    if len(name) > 100:
+        raise ValueError("token name longer than 100 characters")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user=user, token_hash=hash_token(raw), name=name))
+    return raw
+
+
+def user_for_token(raw: str | None) -> User | None:
+    """The active user a token belongs to, or None.
+
+    The lookup is by the token's sha256, so comparing secrets never happens byte by byte in our code.
+    When it stamps `last_used_at` (at most once a minute) it commits the session: call it before making changes.
+    """
+    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
+        return None
+    token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))).one_or_none()
+    if token is None or not token.user.is_active:
+        return None
+    now = _now()
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
+        token.last_used_at = now
+        user = token.user
+        db.session.commit()
+        return user
+    return token.user

@@ -1,0 +1,231 @@
+"""The archivist's pages: coverage of every recording and language, upload with a report, history, restore."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from io import BytesIO
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import delete, select
+from sqlalchemy.orm import selectinload
+
+from catalogue.accounts.auth import role_required
+from catalogue.accounts.models import Role
+from catalogue.extensions import db
+from catalogue.recordings.models import Recording, Workshop
+from catalogue.subtitles.forms import ConfirmForm, UploadForm
+from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack, SubtitleUpload
+from catalogue.subtitles.parsing import SubtitleError
+from catalogue.subtitles.store import check_subtitle, publish_subtitle, restore_revision
+
+bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
+
+# An upload waits this long for its uploader to publish it; older ones are cleared on the next upload.
+PENDING_LIFETIME = timedelta(days=1)
+CORE_LANGUAGES = ("en", "fr", "tr")
+
+
+@bp.before_request
+@role_required(Role.ARCHIVIST)
+def archivists_only() -> None:
+    """Every page here is for archivists (and admins)."""
+
+
+def _recording(slug: str) -> Recording:
+    recording = db.session.scalar(select(Recording).where(Recording.slug == slug))
+    if recording is None:
+        abort(404)
+    return recording
+
+
+def _track(recording: Recording, language: str) -> SubtitleTrack:
+    track = db.session.scalar(
+        select(SubtitleTrack).where(SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language)
+    )
+    if track is None:
+        abort(404)
+    return track
+
+
+@bp.get("/")
+def dashboard() -> ResponseReturnValue:
+    """Coverage: every recording (with its audio tracks) against every subtitle language."""
+    recordings = db.session.scalars(
+        select(Recording)
+        .join(Recording.workshop)
+        .order_by(Workshop.event_id, Workshop.number, Recording.id)
+        .options(
+            selectinload(Recording.workshop).selectinload(Workshop.event),
+            selectinload(Recording.audio_tracks),
+            selectinload(Recording.subtitle_tracks).selectinload(SubtitleTrack.current_revision),
+        )
+    ).all()
+    languages = list(CORE_LANGUAGES)
+    for recording in recordings:
+        languages.extend(t.language for t in recording.subtitle_tracks if t.language not in languages)
+    cells = {(r.id, t.language): t.current_revision for r in recordings for t in r.subtitle_tracks}
+    return render_template("archive/dashboard.html", recordings=recordings, languages=languages, cells=cells)
+
+
+@bp.route("/recordings/<slug>/subtitles/upload", methods=["GET", "POST"])
+def upload(slug: str) -> ResponseReturnValue:
+    """Step 1: check the file. A refused file is shown with its errors (422) and nothing is stored."""
+    recording = _recording(slug)
+    form = UploadForm(language=request.args.get("language", ""))
+    problems = None
+    if form.validate_on_submit():
+        data = form.file.data.read()
+        filename = form.file.data.filename or ""
+        try:
+            parsed = check_subtitle(
+                recording,
+                form.language.data,
+                data,
+                filename=filename,
+                format=form.format.data or None,
+                encoding=form.encoding.data or None,
+            )
+        except SubtitleError as error:
+            problems = error.problems
+            status = error.status
+        else:
+            db.session.execute(
+                delete(SubtitleUpload).where(SubtitleUpload.created_at < datetime.now(UTC) - PENDING_LIFETIME)
+            )
+            pending = SubtitleUpload(
+                token=secrets.token_urlsafe(24),
+                recording_id=recording.id,
+                language=form.language.data,
+                user_id=current_user.id,
+                filename=filename,
+                format=parsed.format,
+                encoding=form.encoding.data or None,
+                data=data,
+            )
+            db.session.add(pending)
+            db.session.commit()
+            return redirect(url_for("archive.preview", token=pending.token), 303)
+        return render_template("archive/upload.html", recording=recording, form=form, problems=problems), status
+    status = 422 if form.is_submitted() else 200
+    return render_template("archive/upload.html", recording=recording, form=form, problems=problems), status
+
+
+def _pending(token: str) -> SubtitleUpload:
+    pending = db.session.scalar(select(SubtitleUpload).where(SubtitleUpload.token == token))
+    if pending is None or (pending.user_id != current_user.id and not current_user.has_role(Role.ADMIN)):
+        abort(404)
+    return pending
+
+
+@bp.get("/uploads/<token>")
+def preview(token: str) -> ResponseReturnValue:
+    """Step 2: the report (format, encoding, cues, warnings) before anything is published."""
+    pending = _pending(token)
+    parsed = check_subtitle(
+        pending.recording,
+        pending.language,
+        pending.data,
+        filename=pending.filename,
+        format=pending.format,
+        encoding=pending.encoding,
+    )
+    current = db.session.scalar(
+        select(SubtitleRevision)
+        .join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
+        .where(SubtitleTrack.recording_id == pending.recording_id, SubtitleTrack.language == pending.language)
+    )
+    return render_template("archive/preview.html", pending=pending, parsed=parsed, current=current, form=ConfirmForm())
+
+
+@bp.post("/uploads/<token>/publish")
+def publish(token: str) -> ResponseReturnValue:
+    """Step 3: publish; viewers get the new revision at once."""
+    pending = _pending(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    recording, language = pending.recording, pending.language
+    revision = publish_subtitle(
+        recording,
+        language,
+        pending.data,
+        filename=pending.filename,
+        format=pending.format,
+        encoding=pending.encoding,
+        user=current_user,
+    )
+    db.session.delete(pending)
+    db.session.commit()
+    flash(
+        _("Revision %(number)s of the %(language)s subtitles is published.", number=revision.number, language=language),
+        "success",
+    )
+    return redirect(url_for("archive.history", slug=recording.slug, language=language), 303)
+
+
+@bp.post("/uploads/<token>/discard")
+def discard(token: str) -> ResponseReturnValue:
+    pending = _pending(token)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    slug = pending.recording.slug
+    db.session.delete(pending)
+    db.session.commit()
+    flash(_("The upload was discarded; nothing was published."), "info")
+    return redirect(url_for("archive.upload", slug=slug), 303)
+
+
+@bp.get("/recordings/<slug>/subtitles/<language>")
+def history(slug: str, language: str) -> ResponseReturnValue:
+    """Every revision of a track, newest first, with who, when, what file and what it held."""
+    recording = _recording(slug)
+    track = _track(recording, language)
+    revisions = sorted(track.revisions, key=lambda r: r.number, reverse=True)
+    return render_template(
+        "archive/history.html", recording=recording, track=track, revisions=revisions, form=ConfirmForm()
+    )
+
+
+def _revision(track: SubtitleTrack, number: int) -> SubtitleRevision:
+    revision = db.session.scalar(
+        select(SubtitleRevision).where(SubtitleRevision.track_id == track.id, SubtitleRevision.number == number)
+    )
+    if revision is None:
+        abort(404)
+    return revision
+
+
+@bp.get("/recordings/<slug>/subtitles/<language>/revisions/<int:number>/source")
+def revision_source(slug: str, language: str, number: int) -> ResponseReturnValue:
+    """The file exactly as it was uploaded. Its name is metadata, never a path."""
+    revision = _revision(_track(_recording(slug), language), number)
+    name = f"{slug}.{language}.r{number}.{revision.format}"
+    return send_file(
+        BytesIO(revision.source_bytes), mimetype="application/octet-stream", as_attachment=True, download_name=name
+    )
+
+
+@bp.get("/recordings/<slug>/subtitles/<language>/revisions/<int:number>.vtt")
+def revision_vtt(slug: str, language: str, number: int) -> ResponseReturnValue:
+    revision = _revision(_track(_recording(slug), language), number)
+    return send_file(
+        BytesIO(revision.vtt.encode()),
+        mimetype="text/vtt",
+        as_attachment=True,
+        download_name=f"{slug}.{language}.r{number}.vtt",
+    )
+
+
+@bp.post("/recordings/<slug>/subtitles/<language>/revisions/<int:number>/restore")
+def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
+    recording = _recording(slug)
+    track = _track(recording, language)
+    _revision(track, number)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    revision = restore_revision(track, number, user=current_user)
+    flash(_("Revision %(old)s is served again, as revision %(new)s.", old=number, new=revision.number), "success")
+    return redirect(url_for("archive.history", slug=slug, language=language), 303)
