@@ -6,7 +6,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
 
-from flask import Flask, current_app, g, make_response, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -16,7 +16,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
 
 from catalogue.accounts.models import Role, User, user_for_token
-from catalogue.errors import api_error, handle_http_error, wants_json
+from catalogue.errors import api_error, wants_json
 from catalogue.extensions import db
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -86,15 +86,6 @@ def api_user(*roles: Role | str) -> User:
     return user
 
 
-def _handle_unauthorized(error: Unauthorized) -> ResponseReturnValue:
-    # errors.handle_http_error builds a fresh response (the JSON error shape under /api/), which would drop
-    # the exception's WWW-Authenticate header: put it back.
-    response = make_response(handle_http_error(error))
-    for challenge in error.www_authenticate:
-        response.headers.add("WWW-Authenticate", challenge.to_header())
-    return response
-
-
 def _handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
     if wants_json():
         return api_error(400, "csrf", error.description or "")
@@ -116,5 +107,4 @@ def init_app(app: Flask) -> None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     if app.config.get("REMEMBER_COOKIE_SAMESITE") is None:
         app.config["REMEMBER_COOKIE_SAMESITE"] = "Lax"
-    app.register_error_handler(Unauthorized, _handle_unauthorized)
     app.register_error_handler(CSRFError, _handle_csrf_error)

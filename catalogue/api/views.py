@@ -22,7 +22,7 @@ from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, R
 from catalogue.recordings.views import recordings_query
 from catalogue.subtitles.forms import LANGUAGE_CODE
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
-from catalogue.subtitles.parsing import SubtitleError
+from catalogue.subtitles.parsing import SubtitleError, problem_dict
 from catalogue.subtitles.store import publish_subtitle, restore_revision
 from catalogue.subtitles.views import current_revision
 
@@ -117,7 +117,7 @@ def subtitles(slug: str, language: str) -> dict[str, Any]:
             }
             for c in revision.cues
         ],
-        "warnings": revision.warnings,
+        "warnings": [problem_dict(w) for w in revision.warnings],
     }
 
 
@@ -180,7 +180,7 @@ def _revision_json(revision: SubtitleRevision, current_id: int | None) -> dict[s
         "encoding": revision.encoding,
         "cue_count": revision.cue_count,
         "restored_from": revision.restored_from,
-        "warnings": revision.warnings,
+        "warnings": [problem_dict(w) for w in revision.warnings],
     }
 
 

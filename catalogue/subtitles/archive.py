@@ -19,10 +19,11 @@ from catalogue.extensions import db
 from catalogue.recordings.models import Recording, Workshop
 from catalogue.subtitles.forms import ConfirmForm, UploadForm
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack, SubtitleUpload
-from catalogue.subtitles.parsing import SubtitleError
+from catalogue.subtitles.parsing import SubtitleError, problem_dict
 from catalogue.subtitles.store import check_subtitle, publish_subtitle, restore_revision
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
+bp.add_app_template_filter(problem_dict, "problem")
 
 # An upload waits this long for its uploader to publish it; older ones are cleared on the next upload.
 PENDING_LIFETIME = timedelta(days=1)

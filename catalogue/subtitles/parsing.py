@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import webvtt
+from babel.numbers import format_decimal
 from charset_normalizer import from_bytes
+from flask_babel import get_locale, gettext
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from catalogue.subtitles import vtt
@@ -69,19 +71,19 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16-be", "utf-16"),
 )
 ARCHIVES = (
-    (b"PK\x03\x04", "a ZIP archive"),
-    (b"PK\x05\x06", "a ZIP archive"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
-    (b"Rar!\x1a\x07", "a RAR archive"),
-    (b"BZh", "a bzip2 archive"),
-    (b"\xfd7zXZ\x00", "an xz archive"),
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"OggS", "an Ogg media file"),
-    (b"ID3", "an MP3 file"),
-    (b"\x1a\x45\xdf\xa3", "a Matroska/WebM media file"),
+    (b"PK\x03\x04", "ZIP"),
+    (b"PK\x05\x06", "ZIP"),
+    (b"\x1f\x8b", "gzip"),
+    (b"7z\xbc\xaf\x27\x1c", "7-Zip"),
+    (b"Rar!\x1a\x07", "RAR"),
+    (b"BZh", "bzip2"),
+    (b"\xfd7zXZ\x00", "xz"),
+    (b"%PDF", "PDF"),
+    (b"\x89PNG", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"OggS", "Ogg"),
+    (b"ID3", "MP3"),
+    (b"\x1a\x45\xdf\xa3", "Matroska/WebM"),
 )
 # What UTF-8 text looks like after a detour through Windows-1252 ("Ã©" for "é", "Ä±" for "ı").
 MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161\u017d\u017e\u0178]|Ä[±°Ÿž]|Å[Ÿž\u009f]")
@@ -99,21 +101,54 @@ ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
 VOICE = re.compile(r"<v(?:\.[^\s>]+)*[ \t\f]+([^>]+)>")
 
 
+def N_(message: str) -> str:
+    """Mark a message for translation; it is translated when shown, in the reader's language."""
+    return message
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One thing wrong with a file: where (line), what (a stable code) and a message a person can act on.
+
+    The message is kept as its English msgid with parameters and translated when read, so the archivist
+    sees it in French or Turkish, and a stored warning follows each reader's language.
+    """
+
     line: int | None
     code: str
-    message: str
+    text: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        return render_message(self.text, self.params)
 
     def as_dict(self) -> dict[str, Any]:
         return {"line": self.line, "code": self.code, "message": self.message}
+
+    def as_record(self) -> dict[str, Any]:
+        """What is stored with a revision: enough to say it again in any language."""
+        return {"line": self.line, "code": self.code, "message": self.message, "text": self.text,
+                "params": self.params}  # fmt: skip
+
+
+def render_message(text: str, params: dict[str, Any]) -> str:
+    locale = str(get_locale() or "en")
+    shown = {k: format_decimal(v, locale=locale) if isinstance(v, int) else v for k, v in params.items()}
+    return gettext(text, **shown)
+
+
+def problem_dict(record: dict[str, Any]) -> dict[str, Any]:
+    """A stored problem in the reader's language (older records without their msgid keep their message)."""
+    message = render_message(record["text"], record.get("params", {})) if "text" in record else record["message"]
+    return {"line": record.get("line"), "code": record.get("code"), "message": message}
 
 
 class SubtitleError(Exception):
     """The file is refused; every problem says where and what, so the uploader can fix it."""
 
     def __init__(self, problems: list[Problem], status: int = 422):
-        super().__init__("; ".join(f"line {p.line}: {p.message}" if p.line else p.message for p in problems))
+        super().__init__("; ".join(p.message for p in problems))
         self.problems = problems
         self.status = status
 
@@ -136,24 +171,30 @@ class ParsedSubtitle:
     warnings: list[Problem] = field(default_factory=list)
 
 
-def _refuse(line: int | None, code: str, message: str) -> SubtitleError:
-    return SubtitleError([Problem(line, code, message)])
+def _refuse(where: int | None, code: str, text: str, **params: Any) -> SubtitleError:
+    return SubtitleError([Problem(where, code, text, params)])
 
 
 def check_kind(data: bytes, max_bytes: int) -> None:
     """Refuse what is too large, empty, an archive or another binary file, before reading it as text."""
     if len(data) > max_bytes:
         raise SubtitleError(
-            [Problem(None, "too-large", f"The file is {len(data):,} bytes; the limit is {max_bytes:,} bytes.")],
+            [
+                Problem(
+                    None,
+                    "too-large",
+                    N_("The file is %(size)s bytes; the limit is %(limit)s bytes."),
+                    {"size": len(data), "limit": max_bytes},
+                )
+            ],
             status=413,
         )
     if not data.strip():
-        raise _refuse(None, "empty", "The file is empty.")
+        raise _refuse(None, "empty", N_("The file is empty."))
     for magic, what in ARCHIVES:
         if data.startswith(magic):
-            raise _refuse(
-                None, "not-text", f"This is {what}, not a subtitle file: upload the .vtt, .srt or .sbv itself."
-            )
+            message = N_("This is a %(kind)s file, not a subtitle file: upload the .vtt, .srt or .sbv file itself.")
+            raise _refuse(None, "not-text", message, kind=what)
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -173,15 +214,13 @@ def _decode_strict(data: bytes, encoding: str, label: str | None = None) -> str:
     try:
         return data.decode(encoding)
     except LookupError:
-        raise _refuse(None, "unknown-encoding", f"Unknown encoding “{encoding}”.") from None
+        raise _refuse(None, "unknown-encoding", N_("Unknown encoding “%(encoding)s”."), encoding=encoding) from None
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise _refuse(
-            line,
-            "undecodable",
-            f"Line {line} has bytes that are not valid {label or encoding}: "
-            "save the file as UTF-8, or name its encoding.",
-        ) from None
+        message = N_(
+            "Line %(line)s has bytes that are not valid %(encoding)s: save the file as UTF-8, or name its encoding."
+        )
+        raise _refuse(line, "undecodable", message, line=line, encoding=label or encoding) from None
 
 
 def _line_of(text: str, index: int) -> int:
@@ -199,7 +238,7 @@ def decode(data: bytes, language: str, encoding: str | None = None) -> tuple[str
         try:
             codecs.lookup(name)
         except LookupError:
-            raise _refuse(None, "unknown-encoding", f"Unknown encoding “{encoding}”.") from None
+            raise _refuse(None, "unknown-encoding", N_("Unknown encoding “%(encoding)s”."), encoding=encoding) from None
         return _decode_strict(data, name).removeprefix("\ufeff"), name
     for bom, codec, label in BOMS:
         if data.startswith(bom):
@@ -208,10 +247,9 @@ def decode(data: bytes, language: str, encoding: str | None = None) -> tuple[str
     if utf16:
         return _decode_strict(data, utf16), utf16
     if b"\0" in data:
+        line = _line_of(data.decode("latin-1"), data.index(b"\0"))
         raise _refuse(
-            _line_of(data.decode("latin-1"), data.index(b"\0")),
-            "not-text",
-            "The file holds NUL bytes: it is not a text subtitle file.",
+            line, "not-text", N_("Line %(line)s holds a NUL byte: this is not a text subtitle file."), line=line
         )
     try:
         text = data.decode("utf-8")
@@ -221,12 +259,11 @@ def decode(data: bytes, language: str, encoding: str | None = None) -> tuple[str
         garbled = MOJIBAKE.search(text)
         if garbled:
             line = _line_of(text, garbled.start())
-            raise _refuse(
-                line,
-                "mojibake",
-                f"Line {line} looks garbled (“{garbled.group()}”): the text was converted to UTF-8 twice. "
-                "Convert it back once, or upload the original file.",
+            message = N_(
+                "Line %(line)s looks garbled (“%(sample)s”): the text was converted to UTF-8 twice. "
+                "Convert it back once, or upload the original file."
             )
+            raise _refuse(line, "mojibake", message, line=line, sample=garbled.group())
         return text, "utf-8"
     base = language.split("-")[0].split("_")[0].lower()
     code_page = LEGACY_CODE_PAGES.get(base)
@@ -238,12 +275,11 @@ def decode(data: bytes, language: str, encoding: str | None = None) -> tuple[str
         odd = TURKISH_IN_1252.search(text)
         if odd:
             line = _line_of(text, odd.start())
-            raise _refuse(
-                line,
-                "wrong-encoding",
-                f"Line {line} reads “{odd.group()}” in Windows-1252, which suggests Turkish Windows-1254 text: "
-                "check the track's language or name the encoding.",
+            message = N_(
+                "Line %(line)s reads “%(sample)s” in Windows-1252, which suggests Turkish Windows-1254 text: "
+                "check the track's language or name the encoding."
             )
+            raise _refuse(line, "wrong-encoding", message, line=line, sample=odd.group())
     return text, code_page
 
 
@@ -273,49 +309,58 @@ def parse_vtt(text: str) -> tuple[list[ParsedCue], list[Problem]]:
     """WebVTT by the spec; a block the spec would drop, or a cue ending before it starts, refuses the file."""
     try:
         result = vtt.parse(text)
-    except vtt.SignatureError as exc:
-        raise _refuse(1, "no-signature", str(exc)) from None
+    except vtt.SignatureError:
+        message = N_("The file must start with “WEBVTT” on its first line, followed by a space, a tab or a new line.")
+        raise _refuse(1, "no-signature", message) from None
     errors, warnings = [], []
     for dropped in result.dropped:
+        line = dropped.line
         if dropped.kind == "bad-timing":
-            errors.append(
-                Problem(
-                    dropped.line,
-                    "bad-timestamp",
-                    f"Line {dropped.line}: cannot read the timing “{dropped.text.strip()}”; "
-                    "write it as “00:01:02.500 --> 00:01:04.000”. Players would drop this cue.",
-                )
+            message = N_(
+                "Line %(line)s: cannot read the timing “%(timing)s”; write it as “00:01:02.500 --> 00:01:04.000”. "
+                "Players would drop this cue."
             )
+            errors.append(Problem(line, "bad-timestamp", message, {"line": line, "timing": dropped.text.strip()}))
         elif dropped.kind == "stray-text":
-            errors.append(
-                Problem(
-                    dropped.line,
-                    "no-timing",
-                    f"Line {dropped.line}: text without a timing line; players would drop it. "
-                    "Add its timing, or a blank line and “NOTE” to keep it as a comment.",
-                )
+            message = N_(
+                "Line %(line)s: text without a timing line, which players would drop. Add its timing, or start "
+                "the block with “NOTE” to keep it as a comment."
             )
+            errors.append(Problem(line, "no-timing", message, {"line": line}))
         else:
-            warnings.append(
-                Problem(
-                    dropped.line,
-                    "late-header-block",
-                    f"Line {dropped.line}: a {dropped.text.strip()} block after the first cue is ignored by players.",
-                )
-            )
+            message = N_("Line %(line)s: a %(block)s block after the first cue is ignored by players.")
+            warnings.append(Problem(line, "late-header-block", message, {"line": line, "block": dropped.text.strip()}))
     dropped_lines = {d.line for d in result.dropped}
     for line in result.unseparated:
         if line not in dropped_lines:
-            warnings.append(Problem(line, "missing-blank-line", f"Line {line}: put a blank line before this cue."))
+            warnings.append(_missing_blank_line(line))
     cues = []
     for cue in result.cues:
         if cue.end_ms < cue.start_ms:
-            errors.append(Problem(cue.line, "end-before-start", f"Line {cue.line}: this cue ends before it starts."))
+            errors.append(_end_before_start(cue.line))
         text, voice = plain_text(cue.text)
         cues.append(ParsedCue(cue.start_ms, cue.end_ms, text, voice, cue.identifier or None, cue.line))
     if errors:
         raise SubtitleError(sorted(errors, key=lambda p: p.line or 0))
     return cues, warnings
+
+
+def _end_before_start(line: int) -> Problem:
+    return Problem(line, "end-before-start", N_("Line %(line)s: this cue ends before it starts."), {"line": line})
+
+
+def _missing_blank_line(line: int) -> Problem:
+    return Problem(line, "missing-blank-line", N_("Line %(line)s: put a blank line before this cue."), {"line": line})
+
+
+def _bad_timing(line: int, timing: str, example: str) -> Problem:
+    message = N_("Line %(line)s: cannot read the timing “%(timing)s”; write it as “%(example)s”.")
+    return Problem(line, "bad-timestamp", message, {"line": line, "timing": timing.strip(), "example": example})
+
+
+def _no_text(line: int) -> Problem:
+    message = N_("Line %(line)s: this cue has a timing but no text (is the file cut short?).")
+    return Problem(line, "no-text", message, {"line": line})
 
 
 def _ms(hours: str, minutes: str, seconds: str, fraction: str) -> int:
@@ -338,6 +383,12 @@ def _scan_blocks(text: str) -> list[tuple[int, list[str]]]:
     return blocks
 
 
+def _starts_cue(lines: list[str], offset: int) -> bool:
+    """A timing line, or a cue number followed by one, starts an SRT cue (even without a blank line before)."""
+    line = lines[offset]
+    return "-->" in line or (line.strip().isdigit() and offset + 1 < len(lines) and "-->" in lines[offset + 1])
+
+
 def check_srt(text: str) -> tuple[list[int], list[Problem]]:
     """Line-by-line SRT check: the timing line of every cue, or errors naming the line."""
     errors, warnings, timing_lines = [], [], []
@@ -345,68 +396,38 @@ def check_srt(text: str) -> tuple[list[int], list[Problem]]:
     for start, lines in _scan_blocks(text):
         offset = 0
         while offset < len(lines):
-            index_line = lines[offset].strip()
-            if index_line.isdigit() and offset + 1 < len(lines) and "-->" in lines[offset + 1]:
-                if int(index_line) != expected_index:
-                    warnings.append(
-                        Problem(
-                            start + offset,
-                            "numbering",
-                            f"Line {start + offset}: cue number {index_line}, expected {expected_index}.",
-                        )
-                    )
-                expected_index = int(index_line) + 1
-                offset += 1
-            elif "-->" not in lines[offset]:
-                errors.append(
-                    Problem(
-                        start + offset,
-                        "no-timing",
-                        f"Line {start + offset}: expected a cue number and a timing line "
-                        "(“00:01:02,500 --> 00:01:04,000”), found text.",
-                    )
+            if not _starts_cue(lines, offset):
+                message = N_(
+                    "Line %(line)s: expected a cue number and a timing line (“00:01:02,500 --> 00:01:04,000”), "
+                    "found text."
                 )
+                errors.append(Problem(start + offset, "no-timing", message, {"line": start + offset}))
                 break
-            else:
-                expected_index += 1
-            number = start + offset
+            if "-->" not in lines[offset]:
+                number = int(lines[offset].strip())
+                if number != expected_index:
+                    message = N_("Line %(line)s: cue number %(number)s, where %(expected)s was expected.")
+                    params = {"line": start + offset, "number": number, "expected": expected_index}
+                    warnings.append(Problem(start + offset, "numbering", message, params))
+                expected_index = number
+                offset += 1
+            expected_index += 1
+            line = start + offset
             match = SRT_TIMING.match(lines[offset])
             if not match:
-                errors.append(
-                    Problem(
-                        number,
-                        "bad-timestamp",
-                        f"Line {number}: cannot read the timing “{lines[offset].strip()}”; "
-                        "write it as “00:01:02,500 --> 00:01:04,000”.",
-                    )
-                )
+                errors.append(_bad_timing(line, lines[offset], "00:01:02,500 --> 00:01:04,000"))
                 break
-            begin, end = _ms(*match.groups()[:4]), _ms(*match.groups()[4:])
-            if end < begin:
-                errors.append(Problem(number, "end-before-start", f"Line {number}: this cue ends before it starts."))
+            if _ms(*match.groups()[4:]) < _ms(*match.groups()[:4]):
+                errors.append(_end_before_start(line))
             offset += 1
-            text_lines = 0
-            while offset < len(lines) and not (
-                "-->" in lines[offset]
-                or (lines[offset].strip().isdigit() and offset + 1 < len(lines) and "-->" in lines[offset + 1])
-            ):
-                text_lines += 1
+            text_start = offset
+            while offset < len(lines) and not _starts_cue(lines, offset):
                 offset += 1
-            if text_lines == 0:
-                errors.append(
-                    Problem(
-                        number, "no-text", f"Line {number}: this cue has a timing but no text (is the file cut short?)."
-                    )
-                )
+            if offset == text_start:
+                errors.append(_no_text(line))
             elif offset < len(lines):
-                warnings.append(
-                    Problem(
-                        start + offset,
-                        "missing-blank-line",
-                        f"Line {start + offset}: put a blank line before this cue.",
-                    )
-                )
-            timing_lines.append(number)
+                warnings.append(_missing_blank_line(start + offset))
+            timing_lines.append(line)
     if errors:
         raise SubtitleError(errors)
     return timing_lines, warnings
@@ -418,19 +439,12 @@ def check_sbv(text: str) -> tuple[list[int], list[Problem]]:
     for start, lines in _scan_blocks(text):
         match = SBV_TIMING.match(lines[0])
         if not match:
-            errors.append(
-                Problem(
-                    start,
-                    "bad-timestamp",
-                    f"Line {start}: cannot read the timing “{lines[0].strip()}”; "
-                    "write it as “0:01:02.500,0:01:04.000”.",
-                )
-            )
+            errors.append(_bad_timing(start, lines[0], "0:01:02.500,0:01:04.000"))
             continue
         if _ms(*match.groups()[4:]) < _ms(*match.groups()[:4]):
-            errors.append(Problem(start, "end-before-start", f"Line {start}: this cue ends before it starts."))
+            errors.append(_end_before_start(start))
         if len(lines) < 2:
-            errors.append(Problem(start, "no-text", f"Line {start}: this cue has a timing but no text."))
+            errors.append(_no_text(start))
         timing_lines.append(start)
     if errors:
         raise SubtitleError(errors)
@@ -442,18 +456,17 @@ def parse_with_webvtt(text: str, fmt: str) -> tuple[list[ParsedCue], list[Proble
     timing_lines, warnings = check_srt(text) if fmt == "srt" else check_sbv(text)
     try:
         captions = webvtt.WebVTT.from_buffer(io.StringIO(vtt.preprocess(text.removeprefix("\ufeff"))), format=fmt)
-    except (MalformedFileError, MalformedCaptionError) as exc:
-        raise _refuse(None, "malformed", f"Not a valid {fmt.upper()} file: {exc}") from None
-    if len(captions) != len(timing_lines):
-        raise _refuse(None, "malformed", f"Read {len(captions)} cues where the file has {len(timing_lines)} timings.")
+    except (MalformedFileError, MalformedCaptionError):
+        captions = None
+    if captions is None or len(captions) != len(timing_lines):
+        # Our check passed but webvtt-py read something else: refuse rather than lose a cue.
+        message = N_("This %(format)s file could not be read completely; check its cue numbers and timings.")
+        raise _refuse(None, "malformed", message, format=fmt.upper())
     cues = []
     for caption, line in zip(captions, timing_lines, strict=True):
         text_, voice = plain_text(ASS_OVERRIDE.sub("", caption.raw_text))
-        cues.append(
-            ParsedCue(
-                caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds(), text_, voice, None, line
-            )
-        )
+        start_ms, end_ms = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
+        cues.append(ParsedCue(start_ms, end_ms, text_, voice, None, line))
     return cues, warnings
 
 
@@ -465,25 +478,26 @@ def quality_warnings(cues: list[ParsedCue], config: dict[str, Any], duration_ms:
     min_ms, max_ms = config["SUBTITLE_MIN_DURATION_MS"], config["SUBTITLE_MAX_DURATION_MS"]
     previous_end = None
     for number, cue in enumerate(cues, 1):
-        where = cue.line
+
+        def warn(code: str, message: str, **params: Any) -> None:
+            warnings.append(Problem(cue.line, code, message, {"cue": number, **params}))  # noqa: B023
+
         lines = cue.text.split("\n")
         length_ms = cue.end_ms - cue.start_ms
         if any(len(line) > max_chars for line in lines):
-            message = f"Cue {number}: a line is longer than {max_chars} characters."
-            warnings.append(Problem(where, "line-too-long", message))
+            warn("line-too-long", N_("Cue %(cue)s: a line is longer than %(limit)s characters."), limit=max_chars)
         if len(lines) > max_lines:
-            warnings.append(Problem(where, "too-many-lines", f"Cue {number}: more than {max_lines} lines."))
+            warn("too-many-lines", N_("Cue %(cue)s: more than %(limit)s lines."), limit=max_lines)
         if length_ms > 0 and (len(cue.text) - len(lines) + 1) * 1000 / length_ms > max_cps:
-            message = f"Cue {number}: more than {max_cps:g} characters per second."
-            warnings.append(Problem(where, "reading-speed", message))
+            warn("reading-speed", N_("Cue %(cue)s: more than %(limit)s characters per second."), limit=f"{max_cps:g}")
         if length_ms < min_ms:
-            warnings.append(Problem(where, "too-short", f"Cue {number}: on screen for less than {min_ms / 1000:g} s."))
+            warn("too-short", N_("Cue %(cue)s: on screen for less than %(limit)s s."), limit=f"{min_ms / 1000:g}")
         if length_ms > max_ms:
-            warnings.append(Problem(where, "too-long", f"Cue {number}: on screen for more than {max_ms / 1000:g} s."))
+            warn("too-long", N_("Cue %(cue)s: on screen for more than %(limit)s s."), limit=f"{max_ms / 1000:g}")
         if previous_end is not None and cue.start_ms < previous_end:
-            warnings.append(Problem(where, "overlap", f"Cue {number} starts before the previous one ends."))
+            warn("overlap", N_("Cue %(cue)s starts before the previous one ends."))
         if duration_ms is not None and cue.end_ms > duration_ms:
-            warnings.append(Problem(where, "after-end", f"Cue {number} ends after the end of the recording."))
+            warn("after-end", N_("Cue %(cue)s ends after the end of the recording."))
         previous_end = cue.end_ms if previous_end is None else max(previous_end, cue.end_ms)
     return warnings
 
@@ -505,23 +519,18 @@ def parse_subtitle(
     control = CONTROL.search(text)
     if control and len(CONTROL.findall(text[:65536])) * 10 > min(len(text), 65536):
         line = _line_of(text, control.start())
-        raise _refuse(
-            line,
-            "not-text",
-            f"Line {line} holds a control character (U+{ord(control.group()):04X}): "
-            "this does not look like a text subtitle file.",
-        )
+        message = N_("Line %(line)s holds control characters: this does not look like a text subtitle file.")
+        raise _refuse(line, "not-text", message, line=line)
     if format is not None and format not in {"vtt", "srt", "sbv"}:
-        raise _refuse(None, "unknown-format", f"Unknown format “{format}”: use vtt, srt or sbv.")
+        raise _refuse(None, "unknown-format", N_("Unknown format “%(format)s”: use vtt, srt or sbv."), format=format)
     fmt = format or detect_format(text, filename)
     if fmt is None:
-        raise _refuse(
-            1,
-            "unknown-format",
-            "This is not a WebVTT, SRT or SBV file: a WebVTT file starts with "
-            "“WEBVTT”, an SRT cue with a number and “00:00:01,000 --> 00:00:02,000”.",
+        message = N_(
+            "This is not a WebVTT, SRT or SBV file: a WebVTT file starts with “WEBVTT”, an SRT cue with a number "
+            "and “00:00:01,000 --> 00:00:02,000”."
         )
+        raise _refuse(1, "unknown-format", message)
     cues, warnings = parse_vtt(text) if fmt == "vtt" else parse_with_webvtt(text, fmt)
     if not cues:
-        raise _refuse(None, "no-cues", "The file holds no cue.")
+        raise _refuse(None, "no-cues", N_("The file holds no cue."))
     return ParsedSubtitle(fmt, used_encoding, cues, warnings + quality_warnings(cues, config, duration_ms))

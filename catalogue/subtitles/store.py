@@ -69,7 +69,7 @@ def publish_subtitle(
         "vtt": vtt,
         "etag": hashlib.sha256(vtt.encode()).hexdigest()[:32],
         "cue_count": len(parsed.cues),
-        "warnings": [w.as_dict() for w in parsed.warnings],
+        "warnings": [w.as_record() for w in parsed.warnings],
     }
     return _store(recording.id, language, fields, user, uploaded_by, cues=parsed.cues)
 

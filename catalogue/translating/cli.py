@@ -47,6 +47,8 @@ def extract() -> None:
             str(_directory() / "babel.cfg"),
             "-k",
             "_l",
+            "-k",
+            "N_",
             "--sort-by-file",
             "--add-comments",
             "TRANSLATORS:",
