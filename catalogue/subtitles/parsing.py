@@ -127,9 +127,8 @@ class Problem:
         return {"line": self.line, "code": self.code, "message": self.message}
 
     def as_record(self) -> dict[str, Any]:
-        """What is stored with a revision: enough to say it again in any language."""
-        return {"line": self.line, "code": self.code, "message": self.message, "text": self.text,
-                "params": self.params}  # fmt: skip
+        """What is stored with a revision: enough to say it in each reader's language later."""
+        return {"line": self.line, "code": self.code, "text": self.text, "params": self.params}
 
 
 def render_message(text: str, params: dict[str, Any]) -> str:

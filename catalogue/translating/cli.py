@@ -27,7 +27,9 @@ def _directory() -> Path:
 
 
 def _pybabel(*args: str) -> None:
-    CommandLineInterface().run(["pybabel", "-q", *args])
+    """Run a pybabel command; its errors (a broken placeholder, say) make ours fail too."""
+    if CommandLineInterface().run(["pybabel", "-q", *args]):
+        raise click.ClickException(f"pybabel {args[0]} failed (see the errors above).")
 
 
 def _catalogue_files() -> list[tuple[str, Path]]:
