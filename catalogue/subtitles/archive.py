@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from catalogue.accounts.auth import role_required
 from catalogue.accounts.models import Role
 from catalogue.extensions import db
+from catalogue.i18n import language_list
 from catalogue.recordings.models import Recording, Workshop
 from catalogue.subtitles.forms import ConfirmForm, UploadForm
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack, SubtitleUpload
@@ -161,7 +162,11 @@ def publish(token: str) -> ResponseReturnValue:
     db.session.delete(pending)
     db.session.commit()
     flash(
-        _("Revision %(number)s of the %(language)s subtitles is published.", number=revision.number, language=language),
+        _(
+            "Revision %(number)s of the %(language)s subtitles is published.",
+            number=revision.number,
+            language=language_list([language]),
+        ),
         "success",
     )
     return redirect(url_for("archive.history", slug=recording.slug, language=language), 303)
