@@ -24,19 +24,49 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import webvtt  # noqa: E402
+import webvtt
 
-from catalogue import create_app  # noqa: E402
-from catalogue.demo.cli import load_demo  # noqa: E402
-from catalogue.extensions import db  # noqa: E402
-from catalogue.recordings.models import Recording  # noqa: E402
-from catalogue.subtitles.store import publish_subtitle  # noqa: E402
+from catalogue import create_app
+from catalogue.demo.cli import load_demo
+from catalogue.extensions import db
+from catalogue.recordings.models import Recording
+from catalogue.subtitles.store import publish_subtitle
 
-WORDS = (
-    "the city resilience pandemic recovery inclusion equity diversity dialogue solidarity mayors summit "
-    "living together municipality neighbourhood citizens migrants belonging cohesion rights practices "
-    "networks local government public services housing health education culture participation trust"
-).split()
+WORDS = [
+    "the",
+    "city",
+    "resilience",
+    "pandemic",
+    "recovery",
+    "inclusion",
+    "equity",
+    "diversity",
+    "dialogue",
+    "solidarity",
+    "mayors",
+    "summit",
+    "living",
+    "together",
+    "municipality",
+    "neighbourhood",
+    "citizens",
+    "migrants",
+    "belonging",
+    "cohesion",
+    "rights",
+    "practices",
+    "networks",
+    "local",
+    "government",
+    "public",
+    "services",
+    "housing",
+    "health",
+    "education",
+    "culture",
+    "participation",
+    "trust",
+]
 
 
 def make_vtt(cues: int, seed: int = 1) -> bytes:
