@@ -380,3 +380,22 @@ def test_register_through_the_api(demo_app):
         json={"slug": "x", "kind": "karaoke", "languages": ["en"], "label": "x", "url": "javascript:1"},
     )
     assert bad.status_code == 422
+
+
+@pytest.mark.parametrize("role", ["viewer", "translator"])
+def test_no_write_page_accepts_a_viewer_or_translator(demo_app, make_user, login, role):
+    make_user(f"{role}@example.org", role)
+    client = demo_app.test_client()
+    login(client, f"{role}@example.org")
+    token = csrf_token_from(client.get("/").get_data(as_text=True))
+    writes = [
+        f"/archive/recordings/{SLUG}/subtitles/upload",
+        f"/archive/recordings/{SLUG}/subtitles/fr/revisions/1/restore",
+        "/archive/uploads/some-token/publish",
+        "/archive/uploads/some-token/discard",
+        "/archive/recordings/new",
+        f"/archive/recordings/{SLUG}/audio",
+    ]
+    for path in writes:
+        assert client.post(path, data={"csrf_token": token}).status_code == 403, path
+    assert revision_count(demo_app) == 9
