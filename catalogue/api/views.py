@@ -17,12 +17,13 @@ from catalogue.accounts.auth import api_user
 from catalogue.accounts.models import Role
 from catalogue.errors import api_error
 from catalogue.extensions import db
+from catalogue.problems import problem_dict
 from catalogue.recordings.forms import SLUG as SLUG_VALIDATOR
 from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, Recording, Workshop
 from catalogue.recordings.views import recordings_query
 from catalogue.subtitles.forms import LANGUAGE_CODE
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
-from catalogue.subtitles.parsing import SubtitleError, problem_dict
+from catalogue.subtitles.parsing import SubtitleError
 from catalogue.subtitles.store import publish_subtitle, restore_revision
 from catalogue.subtitles.views import current_revision
 

@@ -17,10 +17,11 @@ from catalogue.accounts.auth import role_required
 from catalogue.accounts.models import Role
 from catalogue.extensions import db
 from catalogue.i18n import language_list
+from catalogue.problems import problem_dict
 from catalogue.recordings.models import Recording, Workshop
 from catalogue.subtitles.forms import ConfirmForm, UploadForm
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack, SubtitleUpload
-from catalogue.subtitles.parsing import SubtitleError, problem_dict
+from catalogue.subtitles.parsing import SubtitleError
 from catalogue.subtitles.store import check_subtitle, publish_subtitle, restore_revision
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")

@@ -16,11 +16,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import webvtt
-from babel.numbers import format_decimal
 from charset_normalizer import from_bytes
-from flask_babel import get_locale, gettext
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
+from catalogue.problems import N_, Problem
 from catalogue.subtitles import vtt
 
 # Code pages that subtitle files in the wild use for each language when they are not UTF-8.
@@ -99,48 +98,6 @@ SBV_HINT = re.compile(r"^\s*\d+:\d{1,2}:\d{1,2}\.\d{3},\d+:\d{1,2}:\d{1,2}\.\d{3
 TAG = re.compile(r"<[^>]*>")
 ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
 VOICE = re.compile(r"<v(?:\.[^\s>]+)*[ \t\f]+([^>]+)>")
-
-
-def N_(message: str) -> str:
-    """Mark a message for translation; it is translated when shown, in the reader's language."""
-    return message
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """One thing wrong with a file: where (line), what (a stable code) and a message a person can act on.
-
-    The message is kept as its English msgid with parameters and translated when read, so the archivist
-    sees it in French or Turkish, and a stored warning follows each reader's language.
-    """
-
-    line: int | None
-    code: str
-    text: str
-    params: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def message(self) -> str:
-        return render_message(self.text, self.params)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"line": self.line, "code": self.code, "message": self.message}
-
-    def as_record(self) -> dict[str, Any]:
-        """What is stored with a revision: enough to say it in each reader's language later."""
-        return {"line": self.line, "code": self.code, "text": self.text, "params": self.params}
-
-
-def render_message(text: str, params: dict[str, Any]) -> str:
-    locale = str(get_locale() or "en")
-    shown = {k: format_decimal(v, locale=locale) if isinstance(v, int) else v for k, v in params.items()}
-    return gettext(text, **shown)
-
-
-def problem_dict(record: dict[str, Any]) -> dict[str, Any]:
-    """A stored problem in the reader's language (older records without their msgid keep their message)."""
-    message = render_message(record["text"], record.get("params", {})) if "text" in record else record["message"]
-    return {"line": record.get("line"), "code": record.get("code"), "message": message}
 
 
 class SubtitleError(Exception):
