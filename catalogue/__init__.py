@@ -29,6 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from catalogue.accounts import models as _accounts_models  # noqa: F401
     from catalogue.recordings import models as _recordings_models  # noqa: F401
     from catalogue.subtitles import models as _subtitles_models  # noqa: F401
+    from catalogue.translating import models as _translating_models  # noqa: F401
 
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     i18n.init_app(app)
@@ -45,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from catalogue.subtitles.cli import subtitles_cli
     from catalogue.subtitles.views import bp as subtitles_bp
     from catalogue.translating.cli import translations_cli
+    from catalogue.translating.views import bp as translate_bp
 
     # The JSON API authenticates by Bearer token only, never by the session cookie: no CSRF token there.
     auth.csrf.exempt(api_bp)
@@ -53,9 +55,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(subtitles_bp)
     app.register_blueprint(archive_bp)
     app.register_blueprint(manage_bp)
+    app.register_blueprint(translate_bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(subtitles_cli)
     app.cli.add_command(translations_cli)
+    # What `translations extract` reads into the `content` domain (translating does not import the domains).
+    from catalogue.recordings.content import content_messages
+
+    app.extensions["catalogue_content_sources"] = [content_messages]
     return app

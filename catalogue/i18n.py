@@ -1,6 +1,8 @@
 """Locale selection and locale-aware formatting shared by every page (design.md §6)."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 from urllib.parse import urlencode
 
 from babel import Locale
@@ -9,7 +11,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.lists import format_list
 from babel.units import format_unit
 from flask import Flask, Response, current_app, has_request_context, request
-from flask_babel import Babel, get_locale, get_translations, gettext
+from flask_babel import Babel, Domain, get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
@@ -157,10 +159,76 @@ def _install_escaping_gettext(app: Flask) -> None:
     )
 
 
+CONTENT_DOMAIN = "content"
+
+
+@dataclass(frozen=True, slots=True)
+class ContentText:
+    """A text of the catalogue itself (a title, a summary) in the reader's language, or the original."""
+
+    text: str
+    lang: str
+    translated: bool
+
+
+def content_text(text: str | None, context: str, original_lang: str = "en") -> ContentText:
+    """The `content` domain's translation of `text` (msgctxt = what it is), or the original, marked as such."""
+    if not text:
+        return ContentText("", original_lang, False)
+    locale = locale_code()
+    if locale == original_lang:
+        return ContentText(text, original_lang, True)
+    translated = _content_domain().get_translations().upgettext(context, text)
+    if translated and translated != text:
+        return ContentText(translated, locale, True)
+    return ContentText(text, original_lang, False)
+
+
+def _content_domain() -> Domain:
+    return current_app.extensions["catalogue_content_domain"]
+
+
+def _catalogue_files(app: Flask) -> list[Path]:
+    folder = Path(app.config["CATALOGUE_TRANSLATIONS_DIR"])
+    return [
+        folder / lang / "LC_MESSAGES" / f"{domain}.mo"
+        for lang in app.config["LANGUAGES"]
+        for domain in ("messages", CONTENT_DOMAIN)
+    ]
+
+
+def _signature(files: list[Path]) -> tuple[tuple[int, int, int], ...]:
+    stamps = []
+    for path in files:
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            stamps.append((0, 0, 0))
+        else:
+            stamps.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
+    return tuple(stamps)
+
+
+def reload_changed_catalogues() -> None:
+    """Flask-Babel caches compiled catalogues for the life of the process, and refresh() does not reload
+    them. A few stat() calls per request notice a new .mo (an edit saved through any worker or machine
+    sharing translations/) and drop the caches, so every worker shows it on its next request."""
+    state = current_app.extensions["catalogue_catalogue_state"]
+    signature = _signature(state["files"])
+    if signature != state["signature"]:
+        state["signature"] = signature
+        current_app.extensions["babel"].instance.domain_instance.cache.clear()
+        _content_domain().cache.clear()
+
+
 def init_app(app: Flask) -> None:
     # One Babel per app, not a module-level one: Flask-Babel keeps its catalogue cache on the extension
     # object, and two apps (two translation folders) must not share it.
     Babel(app, locale_selector=select_locale)
+    app.extensions["catalogue_content_domain"] = Domain(domain=CONTENT_DOMAIN)
+    files = _catalogue_files(app)
+    app.extensions["catalogue_catalogue_state"] = {"files": files, "signature": _signature(files)}
+    app.before_request(reload_changed_catalogues)
     _install_escaping_gettext(app)
     app.after_request(remember_locale)
     app.jinja_env.globals.update(
@@ -173,4 +241,5 @@ def init_app(app: Flask) -> None:
         format_day=format_day,
         format_date_range=format_date_range,
         url_with_lang=url_with_lang,
+        content_text=content_text,
     )

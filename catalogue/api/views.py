@@ -26,6 +26,8 @@ from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.parsing import SubtitleError
 from catalogue.subtitles.store import publish_subtitle, restore_revision
 from catalogue.subtitles.views import current_revision
+from catalogue.translating import service as translation_service
+from catalogue.translating.pofile import Entry
 
 bp = Blueprint("api", __name__)
 SLUG = SLUG_VALIDATOR.regex
@@ -293,3 +295,97 @@ def create_audio_track(slug: str) -> ResponseReturnValue:
     )
     db.session.commit()
     return jsonify(recording_json(db.session.scalar(_recordings_query().where(Recording.slug == slug)))), 201
+
+
+# --- Translations (design.md §8): reads are public, writes need a translator of that locale (or an admin) ----
+
+
+def _message_json(entry: Entry) -> dict[str, Any]:
+    body: dict[str, Any] = {"msgid": entry.msgid, "msgid_plural": entry.msgid_plural, "context": entry.context}
+    if entry.msgid_plural:
+        body["msgstr_plural"] = entry.msgstr_plural
+    else:
+        body["msgstr"] = entry.msgstr
+    body["fuzzy"] = entry.fuzzy
+    body["comments"] = [*entry.developer_comments, *entry.translator_comments]
+    body["locations"] = [f"{name}:{line}" if line else name for name, line in entry.locations]
+    return body
+
+
+def _load_catalogue(locale: str, domain: str):
+    try:
+        return translation_service.load(locale, domain)
+    except (LookupError, FileNotFoundError):
+        abort(404, description=f"No {domain} catalogue for “{locale}”.")
+
+
+@bp.get("/translations/<locale>/<domain>/messages")
+def translation_messages(locale: str, domain: str) -> dict[str, Any]:
+    catalogue, revision = _load_catalogue(locale, domain)
+    state = request.args.get("state", "all")
+    if state not in {"all", "untranslated", "fuzzy", "translated"}:
+        abort(422, description="state must be untranslated, fuzzy, translated or all.")
+    q = request.args.get("q", "").casefold()
+    messages = []
+    for entry in catalogue.entries:
+        status = "fuzzy" if entry.fuzzy else "translated" if entry.translated else "untranslated"
+        if state != "all" and status != state:
+            continue
+        texts = [entry.msgid, entry.msgid_plural or "", entry.context or "", *(entry.msgstr_plural or [entry.msgstr])]
+        if q and not any(q in text.casefold() for text in texts):
+            continue
+        messages.append(_message_json(entry))
+    return {"revision": revision, "messages": messages}
+
+
+@bp.put("/translations/<locale>/<domain>/messages")
+def put_translation(locale: str, domain: str) -> ResponseReturnValue:
+    user = api_user(Role.TRANSLATOR)
+    _load_catalogue(locale, domain)
+    if not user.can_edit_locale(locale):
+        abort(403, description=f"This account may not edit the “{locale}” translations.")
+    body = request.get_json(silent=True)
+    if (
+        not isinstance(body, dict)
+        or not isinstance(body.get("msgid"), str)
+        or not isinstance(body.get("base_revision"), int)
+    ):
+        return api_error(
+            422, "bad-json", "Send a JSON object with msgid, msgstr or msgstr_plural, fuzzy and base_revision."
+        )
+    plural = body.get("msgstr_plural")
+    if plural is not None and not (isinstance(plural, list) and all(isinstance(x, str) for x in plural)):
+        return api_error(422, "bad-json", "msgstr_plural must be a list of strings.")
+    if body.get("msgstr") is not None and not isinstance(body["msgstr"], str):
+        return api_error(422, "bad-json", "msgstr must be a string.")
+    try:
+        result = translation_service.save_entry(
+            locale,
+            domain,
+            user,
+            msgid=body["msgid"],
+            context=body.get("context"),
+            msgstr=body.get("msgstr"),
+            msgstr_plural=plural,
+            fuzzy=bool(body.get("fuzzy")),
+            base_revision=body["base_revision"],
+        )
+    except LookupError:
+        return api_error(404, "not-found", "No such message in this catalogue.")
+    except translation_service.StaleEdit as stale:
+        response = {
+            "errors": [
+                {
+                    "line": None,
+                    "code": "stale",
+                    "message": "This message changed since base_revision; "
+                    "compare with “current” and send again with the new revision.",
+                }
+            ],
+            "revision": stale.revision,
+            "current": _message_json(stale.current) if stale.current else None,
+        }
+        return jsonify(response), 409
+    except translation_service.CheckFailed as failed:
+        return jsonify({"errors": [p.as_dict() for p in failed.errors]}), 422
+    return jsonify({"revision": result.revision, "warnings": [p.as_dict() for p in result.warnings]}), 200

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
-from catalogue.i18n import language_list, language_name, locale_code
+from catalogue.i18n import content_text, language_list, language_name, locale_code
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role, Workshop
 
 bp = Blueprint("recordings", __name__, template_folder="templates")
@@ -30,7 +30,12 @@ def role_label(role: Role | None) -> str:
 
 
 def audio_label(track: AudioTrack) -> str:
-    """The track's name in the interface language, derived from what is heard on it."""
+    """The track's name in the interface language: its label as translated in the `content` domain, or else
+    a name derived from what is heard on it."""
+    if locale_code() != "en":
+        translated = content_text(track.label, "audio track label")
+        if translated.translated:
+            return translated.text
     if track.kind == AudioKind.INTERPRETATION:
         return _("%(language)s interpretation", language=language_list(track.languages))
     return _("Original floor audio (%(languages)s)", languages=language_list(track.languages))

@@ -1,24 +1,30 @@
 """`flask --app catalogue translations extract|update|compile|check|stats` (design.md §8).
 
-Thin wrappers over Babel's own commands, so the catalogues stay exactly as `pybabel` and Poedit write them.
+Two gettext domains: `messages` (the interface, extracted from the code) and `content` (the catalogue's own
+texts, extracted from the database). Extraction, merging and compiling are Babel's own commands, so the
+catalogues stay as `pybabel` and Poedit write them.
 """
 
 from __future__ import annotations
 
+import io
 import os
+import re
 import sys
 from pathlib import Path
 
 import click
-from babel.messages.checkers import checkers as babel_checkers
+from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import write_po
 from flask import current_app
 from flask.cli import AppGroup
 
-translations_cli = AppGroup("translations", help="Maintain the interface translations.")
+from catalogue.translating.pofile import PoSyntaxError, atomic_write, read_catalogue_file
 
-DOMAIN = "messages"
+translations_cli = AppGroup("translations", help="Maintain the interface and content translations.")
+
+DOMAINS = ("messages", "content")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -32,14 +38,19 @@ def _pybabel(*args: str) -> None:
         raise click.ClickException(f"pybabel {args[0]} failed (see the errors above).")
 
 
-def _catalogue_files() -> list[tuple[str, Path]]:
-    return sorted((p.parent.parent.name, p) for p in _directory().glob(f"*/LC_MESSAGES/{DOMAIN}.po"))
+def catalogue_files(domain: str | None = None) -> list[tuple[str, str, Path]]:
+    """(locale, domain, path) of every .po file of the translated locales."""
+    found = []
+    for locale in current_app.config["LANGUAGES"]:
+        for name in (domain,) if domain else DOMAINS:
+            path = _directory() / locale / "LC_MESSAGES" / f"{name}.po"
+            if path.exists():
+                found.append((locale, name, path))
+    return found
 
 
-@translations_cli.command("extract")
-def extract() -> None:
-    """Collect the interface's messages into translations/messages.pot."""
-    # Run from the project root so that source locations in the catalogues are relative (catalogue/...).
+def extract_messages() -> None:
+    # Run from the project root so that source locations in the catalogue are relative (catalogue/...).
     previous = os.getcwd()
     os.chdir(PROJECT_ROOT)
     try:
@@ -59,71 +70,125 @@ def extract() -> None:
             "--msgid-bugs-address",
             "translators@example.org",
             "-o",
-            str(_directory() / f"{DOMAIN}.pot"),
+            str(_directory() / "messages.pot"),
             "catalogue",
         )
     finally:
         os.chdir(previous)
 
 
+def extract_content() -> int:
+    """Write content.pot from the database: titles, summaries, chapters, track labels, with their context."""
+    catalog = Catalog(project="catalogue content", msgid_bugs_address="translators@example.org", fuzzy=False)
+    for source in current_app.extensions["catalogue_content_sources"]:
+        for context, text, where in source():
+            if text and text.strip():
+                catalog.add(text, context=context, locations=[(where, None)])
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76, sort_output=True, omit_header=False)
+    atomic_write(_directory() / "content.pot", buffer.getvalue())
+    return len(catalog)
+
+
+@translations_cli.command("extract")
+def extract() -> None:
+    """Refresh messages.pot from the code and content.pot from the database."""
+    extract_messages()
+    count = extract_content()
+    click.echo(f"Extracted messages.pot and content.pot ({count} content texts).")
+
+
+# Pinned plural rules (design.md §6): Babel's CLDR data would give French a third form.
+PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);", "tr": "nplurals=2; plural=(n != 1);"}
+PLURAL_HEADER = re.compile(r'"Plural-Forms: [^"]*"\n(?:"[^"]*"\n)*?(?="[A-Z])')
+
+
+def _pin_plural_forms(path: Path, locale: str) -> None:
+    if locale in PLURAL_FORMS:
+        header = '"Plural-Forms: ' + PLURAL_FORMS[locale] + '\\n"\n'
+        text = PLURAL_HEADER.sub(lambda _match: header, path.read_text("utf-8"), count=1)
+        atomic_write(path, text.encode("utf-8"))
+
+
 @translations_cli.command("update")
 def update() -> None:
-    """Merge messages.pot into every language's messages.po (new entries untranslated, changed ones fuzzy)."""
-    _pybabel(
-        "update", "-i", str(_directory() / f"{DOMAIN}.pot"), "-d", str(_directory()), "-D", DOMAIN, "--ignore-obsolete"
-    )
+    """Merge the templates into every locale's catalogues (new entries empty, changed ones fuzzy)."""
+    for locale in current_app.config["LANGUAGES"]:
+        if locale == current_app.config["BABEL_DEFAULT_LOCALE"]:
+            continue
+        for domain in DOMAINS:
+            template, folder = str(_directory() / f"{domain}.pot"), str(_directory())
+            path = _directory() / locale / "LC_MESSAGES" / f"{domain}.po"
+            if path.exists():
+                _pybabel(
+                    "update", "-i", template, "-d", folder, "-D", domain, "-l", locale, "--ignore-obsolete", "-w", "76"
+                )
+            else:
+                _pybabel("init", "-i", template, "-d", folder, "-D", domain, "-l", locale, "-w", "76")
+                _pin_plural_forms(path, locale)
 
 
 @translations_cli.command("compile")
 def compile_catalogues() -> None:
-    """Compile every messages.po into the messages.mo the application reads."""
-    _pybabel("compile", "-d", str(_directory()), "-D", DOMAIN, "--statistics")
+    """Compile every .po into the .mo the application reads (each write atomic)."""
+    from catalogue.translating.pofile import compile_mo
+
+    for _locale, _domain, path in catalogue_files():
+        if _locale == current_app.config["BABEL_DEFAULT_LOCALE"]:
+            continue
+        try:
+            compile_mo(path.read_text(encoding="utf-8"), path.with_suffix(".mo"))
+        except PoSyntaxError as error:
+            raise click.ClickException(f"{path}:{error.line}: {error}") from None
 
 
 def catalogue_stats(path: Path) -> dict[str, int]:
-    with path.open("rb") as f:
-        catalog = read_po(f)
+    catalogue = read_catalogue_file(path)
     counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
-    for message in catalog:
-        if not message.id:
-            continue
-        if message.fuzzy:
+    for entry in catalogue.entries:
+        if entry.fuzzy:
             counts["fuzzy"] += 1
-        elif all(message.string) if isinstance(message.string, tuple) else message.string:
+        elif entry.translated:
             counts["translated"] += 1
         else:
             counts["untranslated"] += 1
     return counts
 
 
-def catalogue_errors(path: Path) -> list[str]:
-    """Babel's own checks (placeholders, plural forms) on every translated entry."""
+def catalogue_errors(path: Path, locale: str) -> list[str]:
+    """Our checks (Babel's own and what they miss) on every translated, non-fuzzy entry."""
+    from catalogue.translating.checks import check_entry
+
     try:
-        with path.open("rb") as f:
-            catalog = read_po(f, abort_invalid=True)
-    except PoFileError as exc:
-        return [f"{path}:{exc.lineno}: {exc}"]
-    errors = []
-    for message in catalog:
-        if not message.id or message.fuzzy:
+        catalogue = read_catalogue_file(path)
+    except PoSyntaxError as error:
+        return [f"{path}:{error.line}: {error}"]
+    problems = []
+    for entry in catalogue.entries:
+        if entry.fuzzy or not entry.translated:
             continue
-        for checker in babel_checkers:
-            try:
-                checker(catalog, message)
-            except Exception as exc:  # Babel raises TranslationError for every kind of failure.
-                errors.append(f"{path}:{message.lineno}: {exc}")
-    return errors
+        errors, _warnings = check_entry(
+            entry.msgid,
+            entry.msgid_plural,
+            entry.msgstr_plural if entry.msgid_plural else entry.msgstr,
+            locale=locale,
+            python_format=entry.python_format,
+            nplurals=catalogue.nplurals,
+            plural_expr=catalogue.plural_expr,
+        )
+        problems.extend(f"{path}:{entry.lineno}: [{p.code}] {p.message}" for p in errors)
+    return problems
 
 
 @translations_cli.command("stats")
 def stats() -> None:
-    """How complete each language is."""
-    for locale, path in _catalogue_files():
+    """How complete each locale and domain is."""
+    for locale, domain, path in catalogue_files():
         counts = catalogue_stats(path)
         total = sum(counts.values()) or 1
         click.echo(
-            f"{locale}: {counts['translated']}/{total} translated ({100 * counts['translated'] // total} %), "
-            f"{counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated"
+            f"{locale} {domain}: {counts['translated']}/{total} translated "
+            f"({100 * counts['translated'] // total} %), {counts['fuzzy']} fuzzy, {counts['untranslated']} untranslated"
         )
 
 
@@ -132,11 +197,13 @@ def stats() -> None:
 def check(complete: bool) -> None:
     """Fail (exit 1) on a broken catalogue, and on an incomplete one unless --no-complete."""
     problems = []
-    for locale, path in _catalogue_files():
-        problems.extend(catalogue_errors(path))
+    for locale, domain, path in catalogue_files():
+        problems.extend(catalogue_errors(path, locale))
         counts = catalogue_stats(path)
         if complete and (counts["fuzzy"] or counts["untranslated"]):
-            problems.append(f"{locale}: {counts['fuzzy']} fuzzy and {counts['untranslated']} untranslated entries")
+            problems.append(
+                f"{locale} {domain}: {counts['fuzzy']} fuzzy and {counts['untranslated']} untranslated entries"
+            )
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

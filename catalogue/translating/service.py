@@ -1,0 +1,311 @@
+"""Reading and saving translations: checks, optimistic concurrency, atomic writes, compile, history.
+
+The only code besides the CLI that reads or writes .po files. A save edits the entry's own lines in the file
+(pofile.update_entry), writes the .po and its .mo atomically, and records the change, under a file lock so
+that two workers never interleave; every worker reloads the new .mo on its next request (i18n).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select
+
+from catalogue.accounts.models import User
+from catalogue.extensions import db
+from catalogue.problems import N_, Problem
+from catalogue.translating.checks import check_entry
+from catalogue.translating.models import TranslationCatalogue, TranslationChange
+from catalogue.translating.pofile import (
+    Entry,
+    PoCatalogue,
+    atomic_write,
+    compile_mo,
+    read_catalogue,
+    update_entry,
+)
+
+DOMAINS = ("messages", "content")
+REVISION_HEADER = "X-Catalogue-Revision"
+
+
+class StaleEdit(Exception):
+    """The entry changed since the editor's base revision: nothing was written."""
+
+    def __init__(self, current: Entry | None, revision: int):
+        super().__init__("stale")
+        self.current = current
+        self.revision = revision
+
+
+class CheckFailed(Exception):
+    """The translation would break the page: nothing was written."""
+
+    def __init__(self, errors: list[Problem], warnings: list[Problem]):
+        super().__init__("; ".join(p.message for p in errors))
+        self.errors = errors
+        self.warnings = warnings
+
+
+@dataclass
+class SaveResult:
+    revision: int
+    warnings: list[Problem] = field(default_factory=list)
+    changed: list[tuple[Entry, dict[str, Any]]] = field(default_factory=list)
+
+
+def po_path(locale: str, domain: str) -> Path:
+    if domain not in DOMAINS or locale not in current_app.config["LANGUAGES"]:
+        raise LookupError((locale, domain))
+    return Path(current_app.config["CATALOGUE_TRANSLATIONS_DIR"]) / locale / "LC_MESSAGES" / f"{domain}.po"
+
+
+def value_of(entry: Entry) -> dict[str, Any]:
+    return {"msgstr": entry.msgstr, "msgstr_plural": entry.msgstr_plural, "fuzzy": entry.fuzzy}
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """One writer at a time per catalogue, across processes on this machine."""
+    lock_path = path.with_name(f".{path.name}.lock")
+    with lock_path.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _sha(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def catalogue_state(
+    locale: str, domain: str, data: bytes | None = None, *, for_update: bool = False
+) -> TranslationCatalogue:
+    """The catalogue's row, brought in step with the file: a file changed outside the app counts as a revision."""
+    path = po_path(locale, domain)
+    data = path.read_bytes() if data is None else data
+    query = select(TranslationCatalogue).where(
+        TranslationCatalogue.locale == locale, TranslationCatalogue.domain == domain
+    )
+    state = db.session.scalar(query.with_for_update() if for_update else query)
+    if state is None:
+        state = TranslationCatalogue(locale=locale, domain=domain, revision=1, file_sha256=_sha(data))
+        db.session.add(state)
+        db.session.commit()
+    elif state.file_sha256 != _sha(data):
+        state.revision += 1
+        state.file_sha256 = _sha(data)
+        db.session.add(TranslationChange(catalogue_id=state.id, revision=state.revision, kind="external"))
+        db.session.commit()
+    return state
+
+
+def load(locale: str, domain: str) -> tuple[PoCatalogue, int]:
+    data = po_path(locale, domain).read_bytes()
+    return read_catalogue(data), catalogue_state(locale, domain, data).revision
+
+
+def entry_problems(
+    entry: Entry, catalogue: PoCatalogue, locale: str, msgstr: str | list[str] | None = None
+) -> tuple[list[Problem], list[Problem]]:
+    value = msgstr if msgstr is not None else (entry.msgstr_plural if entry.msgid_plural else entry.msgstr)
+    if not value or (isinstance(value, list) and not any(value)):
+        return [], []
+    return check_entry(
+        entry.msgid,
+        entry.msgid_plural,
+        value,
+        locale=locale,
+        python_format=entry.python_format,
+        nplurals=catalogue.nplurals,
+        plural_expr=catalogue.plural_expr,
+    )
+
+
+def _changed_since(state: TranslationCatalogue, key: tuple[str | None, str], base_revision: int) -> bool:
+    context, msgid = key
+    rows = db.session.scalars(
+        select(TranslationChange).where(
+            TranslationChange.catalogue_id == state.id, TranslationChange.revision > base_revision
+        )
+    )
+    return any(row.kind == "external" or (row.msgid == msgid and row.context == context) for row in rows)
+
+
+def save_entry(
+    locale: str,
+    domain: str,
+    user: User,
+    *,
+    msgid: str,
+    context: str | None,
+    msgstr: str | None = None,
+    msgstr_plural: list[str] | None = None,
+    fuzzy: bool = False,
+    base_revision: int,
+    kind: str = "edit",
+    reverts: int | None = None,
+) -> SaveResult:
+    """Check and save one entry. Raises LookupError (no such entry), StaleEdit (409) or CheckFailed (422)."""
+    return _save(
+        locale, domain, user, [(msgid, context, msgstr, msgstr_plural, fuzzy)], base_revision, kind, reverts=reverts
+    )
+
+
+def _save(
+    locale: str,
+    domain: str,
+    user: User,
+    edits: list[tuple[str, str | None, Any, Any, bool]],
+    base_revision: int | None,
+    kind: str,
+    *,
+    reverts: int | None = None,
+    lines: dict[tuple[str | None, str], int] | None = None,
+) -> SaveResult:
+    path = po_path(locale, domain)
+    with _locked(path):
+        data = path.read_bytes()
+        state = catalogue_state(locale, domain, data, for_update=True)
+        catalogue = read_catalogue(data)
+        text = data.decode("utf-8")
+        all_errors: list[Problem] = []
+        all_warnings: list[Problem] = []
+        changes = []
+        for msgid, context, msgstr, msgstr_plural, fuzzy in edits:
+            entry = catalogue.find(msgid, context)
+            if entry is None:
+                raise LookupError((context, msgid))
+            if (
+                base_revision is not None
+                and base_revision < state.revision
+                and _changed_since(state, entry.key, base_revision)
+            ):
+                raise StaleEdit(entry, state.revision)
+            value = msgstr_plural if entry.msgid_plural else (msgstr or "")
+            if entry.msgid_plural and (value is None or len(value) != catalogue.nplurals):
+                line = (lines or {}).get(entry.key)
+                all_errors.append(
+                    Problem(
+                        line, "plural-count", N_("Give exactly %(count)s plural forms."), {"count": catalogue.nplurals}
+                    )
+                )
+                continue
+            errors, warnings = entry_problems(entry, catalogue, locale, value)
+            line = (lines or {}).get(entry.key)
+            all_errors.extend(Problem(line, p.code, p.text, p.params) for p in errors)
+            all_warnings.extend(Problem(line, p.code, p.text, p.params) for p in warnings)
+            after = {
+                "msgstr": "" if entry.msgid_plural else value,
+                "msgstr_plural": value if entry.msgid_plural else None,
+                "fuzzy": bool(fuzzy),
+            }
+            if after != value_of(entry):
+                changes.append((entry, after))
+        if all_errors:
+            raise CheckFailed(all_errors, all_warnings)
+        if not changes:
+            return SaveResult(state.revision, all_warnings, [])
+        name = user.display_name or user.email
+        now = datetime.now(UTC)
+        for entry, after in changes:
+            text = update_entry(
+                text,
+                entry.msgid,
+                entry.context,
+                msgstr=after["msgstr"] if not entry.msgid_plural else None,
+                msgstr_plural=after["msgstr_plural"],
+                fuzzy=after["fuzzy"],
+                translator=f"{name} <{user.email}>",
+                now=now,
+            )
+        new_data = text.encode("utf-8")
+        atomic_write(path, new_data)
+        compile_mo(text, path.with_suffix(".mo"))
+        state.revision += 1
+        state.file_sha256 = _sha(new_data)
+        for entry, after in changes:
+            db.session.add(
+                TranslationChange(
+                    catalogue_id=state.id,
+                    revision=state.revision,
+                    kind=kind,
+                    msgid=entry.msgid,
+                    context=entry.context,
+                    before=value_of(entry),
+                    after=after,
+                    user_id=user.id,
+                    user_name=name,
+                    reverts_id=reverts,
+                )
+            )
+        db.session.commit()
+        return SaveResult(state.revision, all_warnings, changes)
+
+
+def revert_change(change: TranslationChange, user: User) -> SaveResult:
+    """Put an entry back as it was before `change`, if nobody changed it since (else StaleEdit)."""
+    if change.msgid is None or change.before is None:
+        raise LookupError(change.id)
+    state = change.catalogue
+    before = change.before
+    return _save(
+        state.locale,
+        state.domain,
+        user,
+        [(change.msgid, change.context, before["msgstr"], before["msgstr_plural"], before["fuzzy"])],
+        change.revision,
+        "revert",
+        reverts=change.id,
+    )
+
+
+def upload_catalogue(locale: str, domain: str, user: User, data: bytes) -> SaveResult:
+    """Merge a .po file edited elsewhere (Poedit): every changed entry is checked; any error refuses the file.
+
+    Entries are matched by (context, msgid); the file's X-Catalogue-Revision (set on download) tells which
+    server-side edits it has not seen, and such an entry changed differently in both places is a conflict.
+    Raises PoSyntaxError (broken file, with its line), CheckFailed or StaleEdit; nothing is written then.
+    """
+    uploaded = read_catalogue(data)
+    raw_base = uploaded.headers.get(REVISION_HEADER)
+    base = int(raw_base) if raw_base and raw_base.strip().isdigit() else None
+    current, _revision = load(locale, domain)
+    edits, lines = [], {}
+    for entry in uploaded.entries:
+        mine = current.find(entry.msgid, entry.context)
+        if mine is None or value_of(mine) == value_of(entry):
+            continue
+        edits.append((entry.msgid, entry.context, entry.msgstr, entry.msgstr_plural, entry.fuzzy))
+        lines[entry.key] = entry.lineno
+    return _save(locale, domain, user, edits, base, "upload", lines=lines)
+
+
+def download_bytes(locale: str, domain: str) -> tuple[bytes, int]:
+    """The .po as on disk, with the revision it was at in an X-Catalogue-Revision header (kept by Poedit)."""
+    path = po_path(locale, domain)
+    data = path.read_bytes()
+    revision = catalogue_state(locale, domain, data).revision
+    text = data.decode("utf-8")
+    marker = '"Content-Transfer-Encoding: 8bit\\n"\n'
+    if marker in text:
+        text = text.replace(marker, marker + f'"{REVISION_HEADER}: {revision}\\n"\n', 1)
+    return text.encode("utf-8"), revision
+
+
+def counts(catalogue: PoCatalogue) -> dict[str, int]:
+    result = {"translated": 0, "fuzzy": 0, "untranslated": 0}
+    for entry in catalogue.entries:
+        key = "fuzzy" if entry.fuzzy else "translated" if entry.translated else "untranslated"
+        result[key] += 1
+    return result
