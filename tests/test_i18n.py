@@ -46,7 +46,7 @@ def test_english_is_the_last_resort(client):
     [
         ("en", "Dec 8, 2021, 8:00:07", "50 sec", "English interpretation"),
         # French typography: narrow no-break space between number and unit.
-        ("fr", "8 déc. 2021, 08:00:07", "50\u202fs", "Interprétation (anglais)"),
+        ("fr", "8 déc. 2021, 08:00:07", "50\u202fs", "Interprétation en anglais"),
         ("tr", "8 Ara 2021 08:00:07", "50 sn.", "İngilizce simultane çeviri"),
     ],
 )

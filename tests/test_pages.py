@@ -56,7 +56,7 @@ def test_watch_page_offers_tracks_subtitles_chapters_and_downloads(client):
     # Subtitles default to the interface language.
     assert re.search(r'<track kind="subtitles" srclang="fr"[^>]*\bdefault\b', page.replace("\n", " "))
     assert 'data-subs="fr"' in page
-    assert "Audio original de la salle (anglais, français et turc)" in page
+    assert "Audio original de la salle (anglais, français, turc)" in page  # The content translation.
     assert "Opening and moderation" in page and "Modération" in page
 
 

@@ -132,17 +132,24 @@ def test_the_second_of_two_saves_from_the_same_revision_is_stale(tapp, folder, l
     add_user(tapp, "fr@example.org", "translator", ["fr"])
     add_user(tapp, "fr2@example.org", "translator", ["fr"])
     first, second = signed_in(tapp, "fr@example.org", login), signed_in(tapp, "fr2@example.org", login)
-    page = first.get("/translate/fr/messages?q=Skip+to+content").get_data(as_text=True)
-    fields = entry_form(page, "Skip to content")
-    assert (
-        first.post("/translate/fr/messages/entry", data={**fields, "msgstr": "Aller au contenu principal"}).status_code
-        == 303
+    # Both open the same entry at the same revision.
+    mine = entry_form(first.get("/translate/fr/messages?q=Skip+to+content").get_data(as_text=True), "Skip to content")
+    theirs = entry_form(
+        second.get("/translate/fr/messages?q=Skip+to+content").get_data(as_text=True), "Skip to content"
     )
-    stale = second.post("/translate/fr/messages/entry?lang=en", data={**fields, "msgstr": "Passer au contenu"})
+    saved = first.post("/translate/fr/messages/entry", data={**mine, "msgstr": "Aller au contenu principal"})
+    assert saved.status_code == 303
+    stale = second.post("/translate/fr/messages/entry?lang=en", data={**theirs, "msgstr": "Passer au contenu"})
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
     assert "Aller au contenu principal" in text and "Passer au contenu" in text  # Both versions, nothing lost.
     assert msgstr_of(folder, "Skip to content") == "Aller au contenu principal"
+    # Saving "my version" from the conflict page, now based on the current revision, goes through.
+    retry = entry_form(
+        text.replace('<p class="source" lang="en">Skip to content</p>', '<p class="source" lang="en">X</p>'), "X"
+    )
+    assert second.post("/translate/fr/messages/entry", data={**retry, "msgstr": "Passer au contenu"}).status_code == 303
+    assert msgstr_of(folder, "Skip to content") == "Passer au contenu"
 
 
 def test_edits_to_different_entries_from_the_same_revision_both_land(tapp, folder):
@@ -189,7 +196,8 @@ def test_api_messages_shape_and_filters(tapp):
     assert set(plural) == {"msgid", "msgid_plural", "context", "msgstr_plural", "fuzzy", "comments", "locations"}
     assert plural["msgstr_plural"] == ["%(num)d kayıt", "%(num)d kayıt"]
     assert all(":" in location for location in plural["locations"])
-    assert client.get("/api/v1/translations/tr/messages/messages?state=untranslated").get_json()["messages"] == []
+    untranslated = client.get("/api/v1/translations/tr/messages/messages?state=untranslated").get_json()["messages"]
+    assert all(not m.get("msgstr") and not any(m.get("msgstr_plural") or []) for m in untranslated)
     assert client.get("/api/v1/translations/xx/messages/messages").status_code == 404
 
 

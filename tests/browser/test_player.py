@@ -100,7 +100,7 @@ def test_a_chapter_click_seeks_there(page: Page, live_server: str):
 
 def test_a_shared_link_restores_time_audio_and_subtitles(page: Page, live_server: str):
     open_watch(page, live_server, "lang=fr")
-    page.get_by_label("Audio original de la salle (anglais, français et turc)").check()
+    page.get_by_label("Audio original de la salle (anglais, français, turc)").check()
     page.get_by_label("Türkçe").check()
     page.evaluate("document.querySelector('video').currentTime = 21.4")
     page.wait_for_function("!document.querySelector('video').seeking")
