@@ -57,7 +57,7 @@ def test_watch_page_offers_tracks_subtitles_chapters_and_downloads(client):
     assert re.search(r'<track kind="subtitles" srclang="fr"[^>]*\bdefault\b', page.replace("\n", " "))
     assert 'data-subs="fr"' in page
     assert "Audio original de la salle (anglais, français, turc)" in page  # The content translation.
-    assert "Opening and moderation" in page and "Modération" in page
+    assert "Ouverture et modération" in page and "Modération" in page  # Chapter titles from the content domain.
 
 
 def test_no_default_subtitles_for_a_language_without_a_track(demo_app):

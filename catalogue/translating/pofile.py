@@ -13,6 +13,7 @@ strict scan of our own runs first and names the line of the first thing wrong.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import gettext
 import io
@@ -509,6 +510,7 @@ def update_entry(
     fuzzy: bool,
     translator: str,
     now: datetime,
+    catalogue: PoCatalogue | None = None,
 ) -> str:
     """The file text with one entry's translation and fuzzy flag changed, and nothing else but the header's
     PO-Revision-Date and Last-Translator lines.
@@ -522,7 +524,9 @@ def update_entry(
         raise ValueError("give either msgstr or msgstr_plural")
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now must be timezone-aware")
-    before = parse_text(text)  # Babel's verdict too: never edit a file that does not read back.
+    # Babel's verdict too: never edit a file that does not read back. A caller that parsed this very text
+    # already (the save path keeps the parse of the file it read) hands it over instead of a second parse.
+    before = catalogue if catalogue is not None else parse_text(text)
     raw = _split_lines(text)
     lines = [_bare(line) for line in raw]
     scan = _scan(lines)
@@ -550,11 +554,43 @@ def update_entry(
         raw[edit.start : edit.end] = new
     result = "".join(raw)
 
-    after = parse_text(result).find(msgid, context)
-    wanted = list(msgstr_plural) if msgstr_plural is not None else msgstr
-    if after is None or after.fuzzy != fuzzy or (after.msgstr_plural if plural else after.msgstr) != wanted:
-        raise RuntimeError(f"the edited entry {msgid!r} does not read back as written")
+    _check_read_back(result, msgid, context, msgstr, msgstr_plural, fuzzy)
     return result
+
+
+def _check_read_back(
+    result: str, msgid: str, context: str | None, msgstr: str | None, msgstr_plural: list[str] | None, fuzzy: bool
+) -> None:
+    """The strict scanner reads the edited entry back exactly as written (cheaper than a full parse)."""
+    lines = [_bare(line) for line in _split_lines(result)]
+    span = next((s for s in _scan(lines).spans if s.key == (context, msgid)), None)
+    if span is None:
+        raise RuntimeError(f"the edited entry {msgid!r} does not read back")
+    values = [f.value for f in sorted(span.msgstrs, key=lambda f: f.index or 0)]
+    flags = [flag for i in span.comments if _comment_kind(lines[i].strip()) == "," for flag in _flags(lines[i].strip())]
+    wanted = list(msgstr_plural) if msgstr_plural is not None else [msgstr]
+    if values != wanted or ("fuzzy" in flags) != fuzzy:
+        raise RuntimeError(f"the edited entry {msgid!r} does not read back as written")
+
+
+def with_entry(
+    catalogue: PoCatalogue,
+    msgid: str,
+    context: str | None,
+    *,
+    msgstr: str | None = None,
+    msgstr_plural: list[str] | None = None,
+    fuzzy: bool,
+) -> PoCatalogue:
+    """The parsed catalogue after update_entry, without parsing the file again (the line numbers of the entries
+    below the edited one are not shifted: read the file again where exact lines matter)."""
+    entries = [
+        dataclasses.replace(e, msgstr=msgstr if msgstr is not None else "", msgstr_plural=msgstr_plural, fuzzy=fuzzy)
+        if e.key == (context, msgid)
+        else e
+        for e in catalogue.entries
+    ]
+    return dataclasses.replace(catalogue, entries=entries)
 
 
 def _ending(line: str) -> str:

@@ -31,6 +31,7 @@ from catalogue.translating.pofile import (
     compile_mo,
     read_catalogue,
     update_entry,
+    with_entry,
 )
 
 DOMAINS = ("messages", "content")
@@ -88,6 +89,22 @@ def _sha(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+# Parsed catalogues by the hash of their bytes: the editor page, the save and the next page read the same
+# file, and a 2,000-message parse costs more than compiling it. Bounded, per process; the hash keeps it exact.
+_PARSED: dict[str, PoCatalogue] = {}
+
+
+def parse_cached(data: bytes, sha: str | None = None) -> PoCatalogue:
+    key = sha or _sha(data)
+    catalogue = _PARSED.get(key)
+    if catalogue is None:
+        catalogue = read_catalogue(data)
+        if len(_PARSED) >= 16:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = catalogue
+    return catalogue
+
+
 def catalogue_state(
     locale: str, domain: str, data: bytes | None = None, *, for_update: bool = False
 ) -> TranslationCatalogue:
@@ -112,7 +129,7 @@ def catalogue_state(
 
 def load(locale: str, domain: str) -> tuple[PoCatalogue, int]:
     data = po_path(locale, domain).read_bytes()
-    return read_catalogue(data), catalogue_state(locale, domain, data).revision
+    return parse_cached(data), catalogue_state(locale, domain, data).revision
 
 
 def entry_problems(
@@ -177,7 +194,7 @@ def _save(
     with _locked(path):
         data = path.read_bytes()
         state = catalogue_state(locale, domain, data, for_update=True)
-        catalogue = read_catalogue(data)
+        catalogue = parse_cached(data, state.file_sha256)
         text = data.decode("utf-8")
         all_errors: list[Problem] = []
         all_warnings: list[Problem] = []
@@ -219,19 +236,26 @@ def _save(
         name = user.display_name or user.email
         now = datetime.now(UTC)
         for entry, after in changes:
+            plural = entry.msgid_plural is not None
+            values = {
+                "msgstr": None if plural else after["msgstr"],
+                "msgstr_plural": after["msgstr_plural"],
+                "fuzzy": after["fuzzy"],
+            }
             text = update_entry(
                 text,
                 entry.msgid,
                 entry.context,
-                msgstr=after["msgstr"] if not entry.msgid_plural else None,
-                msgstr_plural=after["msgstr_plural"],
-                fuzzy=after["fuzzy"],
                 translator=f"{name} <{user.email}>",
                 now=now,
+                catalogue=catalogue,
+                **values,
             )
+            catalogue = with_entry(catalogue, entry.msgid, entry.context, **values)
         new_data = text.encode("utf-8")
         atomic_write(path, new_data)
-        compile_mo(text, path.with_suffix(".mo"))
+        compile_mo(catalogue, path.with_suffix(".mo"))
+        _PARSED[_sha(new_data)] = catalogue
         state.revision += 1
         state.file_sha256 = _sha(new_data)
         for entry, after in changes:
