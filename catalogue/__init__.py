@@ -28,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     # Importing the models registers them on the metadata that Alembic compares against.
     from catalogue.accounts import models as _accounts_models  # noqa: F401
     from catalogue.recordings import models as _recordings_models  # noqa: F401
+    from catalogue.search import models as _search_models  # noqa: F401
     from catalogue.subtitles import models as _subtitles_models  # noqa: F401
     from catalogue.translating import models as _translating_models  # noqa: F401
 
@@ -56,6 +57,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(archive_bp)
     app.register_blueprint(manage_bp)
     app.register_blueprint(translate_bp)
+    from catalogue import search
+
+    search.init_app(app)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -52,7 +52,8 @@ def select_locale() -> str:
 
 def remember_locale(response: Response) -> Response:
     """A valid `?lang=` sticks for later visits, through a cookie."""
-    chosen = _supported(request.args.get("lang"))
+    # Under /api, `lang` filters results (design.md §8); it is not the interface language to remember.
+    chosen = None if request.path.startswith("/api/") else _supported(request.args.get("lang"))
     if chosen and request.cookies.get(LANG_COOKIE) != chosen:
         response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
     response.vary.add("Cookie")

@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from catalogue import create_app
 from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
+from catalogue.search import index as search_index
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -30,9 +31,19 @@ ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 def reset_database() -> None:
     """Drop everything, Alembic's bookkeeping included, so each test starts from an empty schema."""
+    with db.engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.execute(text("DROP TABLE IF EXISTS search_fts"))
     db.drop_all()
     with db.engine.begin() as connection:
         connection.execute(text("DROP TABLE IF EXISTS alembic_version"))
+
+
+def create_schema() -> None:
+    """Tests only: the real schema comes from `flask db upgrade` (tested separately)."""
+    db.create_all()
+    with db.engine.begin() as connection:
+        search_index.install(connection)  # The full-text structures the migration creates.
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -84,7 +95,7 @@ def empty_app(make_app: Callable[..., Flask]) -> Flask:
 def app(empty_app: Flask) -> Flask:
     """An app with the current schema and no data."""
     with empty_app.app_context():
-        db.create_all()  # Tests only: the real schema comes from `flask db upgrade` (tested separately).
+        create_schema()
     return empty_app
 
 

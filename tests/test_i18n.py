@@ -5,9 +5,8 @@ import pytest
 from babel.messages.pofile import read_po
 
 from catalogue.demo.cli import load_demo
-from catalogue.extensions import db
 from catalogue.i18n import format_duration, language_name, upper_first
-from tests.conftest import reset_database
+from tests.conftest import create_schema, reset_database
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
@@ -123,7 +122,7 @@ def test_a_translation_holding_markup_is_shown_inert(tmp_path, make_app):
     assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
     with app.app_context():
         reset_database()
-        db.create_all()
+        create_schema()
         load_demo()
     page = app.test_client().get("/?lang=fr").get_data(as_text=True)
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;Catalogue" in page

@@ -16,7 +16,7 @@ from catalogue.accounts.models import Role, User, issue_token
 from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
 from catalogue.translating.pofile import read_catalogue_file
-from tests.conftest import csrf_token_from, reset_database
+from tests.conftest import create_schema, csrf_token_from, reset_database
 
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 FR_PO = Path("fr") / "LC_MESSAGES" / "messages.po"
@@ -36,7 +36,7 @@ def tapp(make_app, folder):
     assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
     with app.app_context():
         reset_database()
-        db.create_all()
+        create_schema()
         load_demo()
     return app
 

@@ -21,6 +21,9 @@ from catalogue.problems import problem_dict
 from catalogue.recordings.forms import SLUG as SLUG_VALIDATOR
 from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, Recording, Workshop
 from catalogue.recordings.views import recordings_query
+from catalogue.search.query import parse as parse_query
+from catalogue.search.query import search as run_search
+from catalogue.search.views import hit_url
 from catalogue.subtitles.forms import LANGUAGE_CODE
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.parsing import SubtitleError
@@ -389,3 +392,33 @@ def put_translation(locale: str, domain: str) -> ResponseReturnValue:
     except translation_service.CheckFailed as failed:
         return jsonify({"errors": [p.as_dict() for p in failed.errors]}), 422
     return jsonify({"revision": result.revision, "warnings": [p.as_dict() for p in result.warnings]}), 200
+
+
+# --- Search -----------------------------------------------------------------------------------------------
+
+
+@bp.get("/search")
+def search_api() -> dict[str, Any]:
+    """`snippet` is escaped HTML in which only <mark> is markup; `url` opens the player there."""
+    raw = request.args.get("q", "")
+    page = max(1, min(request.args.get("page", 1, type=int), 500))
+    query = parse_query(raw)
+    found = run_search(
+        db.session, query, language=request.args.get("lang") or None, event=request.args.get("event") or None, page=page
+    )
+    return {
+        "query": raw,
+        "total": found.total,
+        "results": [
+            {
+                "recording": hit.recording.slug,
+                "title": hit.recording.title,
+                "kind": hit.document.kind,
+                "language": hit.document.language,
+                "start_s": hit.document.start_ms / 1000 if hit.document.start_ms is not None else None,
+                "snippet": str(hit.snippet),
+                "url": hit_url(hit, external=True),
+            }
+            for hit in found.hits
+        ],
+    }

@@ -13,7 +13,7 @@ from werkzeug.serving import make_server
 from catalogue.accounts.models import Role, User
 from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
-from tests.conftest import reset_database
+from tests.conftest import create_schema, reset_database
 
 pytestmark = pytest.mark.browser
 
@@ -29,7 +29,7 @@ def translator_server(make_app, tmp_path):
     assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
     with app.app_context():
         reset_database()
-        db.create_all()
+        create_schema()
         load_demo()
         user = User(email="fr@example.org", display_name="Élise", role=Role.TRANSLATOR, locales=["fr"])
         user.set_password("secret-pass")

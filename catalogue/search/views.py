@@ -1,0 +1,48 @@
+"""The search page: everything said and written, grouped by recording, each hit opening the player there."""
+
+from __future__ import annotations
+
+from flask import Blueprint, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
+
+from catalogue.extensions import db
+from catalogue.recordings.models import Event
+from catalogue.search.models import SearchDocument
+from catalogue.search.query import Hit, parse, search
+
+bp = Blueprint("search", __name__, template_folder="templates")
+PER_PAGE = 20
+
+
+def hit_url(hit: Hit, external: bool = False) -> str:
+    """The player at that moment, with those subtitles (cues), or the recording (titles and texts)."""
+    document = hit.document
+    if document.kind == "cue":
+        return url_for("recordings.watch", slug=hit.recording.slug, t=(document.start_ms or 0) // 1000,
+                       subs=document.language, _external=external)  # fmt: skip
+    if document.kind == "chapter" and document.start_ms is not None:
+        return url_for("recordings.watch", slug=hit.recording.slug, t=document.start_ms // 1000, _external=external)
+    return url_for("recordings.watch", slug=hit.recording.slug, _external=external)
+
+
+@bp.get("/search")
+def results() -> ResponseReturnValue:
+    raw = request.args.get("q", "")
+    language = request.args.get("lang_filter") or None
+    event = request.args.get("event") or None
+    page = max(1, min(request.args.get("page", 1, type=int), 500))
+    query = parse(raw)
+    found = search(db.session, query, language=language, event=event, page=page, per_page=PER_PAGE)
+    groups: list[tuple[object, list[Hit]]] = []
+    for hit in found.hits:
+        if groups and groups[-1][0] is hit.recording:
+            groups[-1][1].append(hit)
+        else:
+            groups.append((hit.recording, [hit]))
+    languages = sorted(db.session.scalars(select(SearchDocument.language).distinct()))
+    events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
+    pages = max(1, -(-found.total // PER_PAGE))
+    return render_template("search/results.html", raw=raw, query=query, found=found, groups=groups,
+                           hit_url=hit_url, languages=languages, events=events, language=language,
+                           event=event, page=page, pages=pages)  # fmt: skip
