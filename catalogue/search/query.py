@@ -136,7 +136,7 @@ def search(
     if event:
         in_event = select(Recording.id).join(Workshop).join(Event).where(Event.slug == event)
         kinds = kinds.where(SearchDocument.recording_id.in_(in_event))
-    kind_of = dict(session.execute(kinds).tuples().all())
+    kind_of = {row[0]: row[1] for row in session.execute(kinds)}
     ordered = sorted((i for i in candidates if i in kind_of), key=lambda i: kind_of[i] == "cue")
     window = ordered[(page - 1) * per_page : page * per_page]
     documents = {d.id: d for d in session.scalars(select(SearchDocument).where(SearchDocument.id.in_(window)))}
