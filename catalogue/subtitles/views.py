@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, request
 from sqlalchemy import select
 
 from catalogue.extensions import db
+from catalogue.i18n import format_timestamp
 from catalogue.recordings.models import Recording
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.writing import to_srt
@@ -51,3 +52,18 @@ def srt_file(slug: str, language: str) -> Response:
     return _file_response(
         to_srt(revision.cues), "application/x-subrip; charset=utf-8", f"{revision.etag}-srt", f"{slug}.{language}.srt"
     )
+
+
+@bp.get("/recordings/<slug>/subtitles/<language>.txt")
+def text_file(slug: str, language: str) -> Response:
+    """The transcript to read: one line per cue, `[m:ss] Voice: text` (`[h:mm:ss]` past an hour)."""
+    revision = current_revision(slug, language)
+    if revision is None:
+        abort(404)
+    lines = []
+    for cue in revision.cues:
+        text = " ".join(part.strip() for part in cue.text.splitlines() if part.strip())
+        said = f"{cue.voice}: {text}" if cue.voice else text
+        lines.append(f"[{format_timestamp(cue.start_ms)}] {said}".rstrip())
+    body = "".join(line + "\n" for line in lines)
+    return _file_response(body, "text/plain; charset=utf-8", f"{revision.etag}-txt", f"{slug}.{language}.txt")

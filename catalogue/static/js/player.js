@@ -48,6 +48,8 @@
     }
     renderCaption();
     remember();
+    // Other parts of the page (the transcript) follow the chosen language.
+    root.dispatchEvent(new CustomEvent("subtitles:change", { detail: { language: language } }));
   }
 
   function switchAudio(input) {
