@@ -8,11 +8,11 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Enum, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from catalogue.db import Base, UTCDateTime
+from catalogue.db import Base, UTCDateTime, string_enum
 from catalogue.extensions import db
 
 TOKEN_PREFIX = "cat_"
@@ -31,18 +31,6 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # As in recordings.models (not imported: accounts sits below recordings): lower-case values, named CHECK.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
-
-
 def normalize_email(email: str) -> str:
     """The one spelling of an address we store and look up: stripped and lower-cased."""
     return email.strip().lower()
@@ -55,7 +43,7 @@ class User(Base, UserMixin):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     display_name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role, "user_role"), default=Role.VIEWER)
+    role: Mapped[Role] = mapped_column(string_enum(Role, "user_role"), default=Role.VIEWER)
     # The interface locales a translator may edit ("fr", "tr"); admins may edit every locale.
     locales: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The interface language chosen after signing in, when the request names none (design.md §6).

@@ -6,10 +6,10 @@ import enum
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import JSON, Enum, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalogue.db import Base, UTCDateTime
+from catalogue.db import Base, UTCDateTime, string_enum
 
 if TYPE_CHECKING:
     from catalogue.subtitles.models import SubtitleTrack
@@ -25,18 +25,6 @@ class Role(enum.StrEnum):
 class AudioKind(enum.StrEnum):
     INTERPRETATION = "interpretation"
     ORIGINAL = "original"
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as the lower-case values, checked by a named CHECK constraint rather than a native enum type.
-    return Enum(
-        cls,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda members: [m.value for m in members],
-    )
 
 
 class Event(Base):
@@ -107,7 +95,7 @@ class Participation(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[int] = mapped_column(ForeignKey("workshops.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="RESTRICT"), index=True)
-    role: Mapped[Role] = mapped_column(_enum(Role, "participation_role"))
+    role: Mapped[Role] = mapped_column(string_enum(Role, "participation_role"))
     position: Mapped[int] = mapped_column(default=0)
 
     workshop: Mapped[Workshop] = relationship(back_populates="participations")
@@ -163,7 +151,7 @@ class AudioTrack(Base):
     recording_id: Mapped[int] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"), index=True)
     # Stable and readable in a shared link: ?audio=floor
     slug: Mapped[str] = mapped_column(String(60))
-    kind: Mapped[AudioKind] = mapped_column(_enum(AudioKind, "audio_kind"))
+    kind: Mapped[AudioKind] = mapped_column(string_enum(AudioKind, "audio_kind"))
     languages: Mapped[list[str]] = mapped_column(JSON)
     label: Mapped[str] = mapped_column(String(200))
     media_url: Mapped[str] = mapped_column(String(1000))
@@ -183,7 +171,7 @@ class Chapter(Base):
     end_ms: Mapped[int | None]
     title: Mapped[str] = mapped_column(String(300))
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"), index=True)
-    role: Mapped[Role | None] = mapped_column(_enum(Role, "chapter_role"))
+    role: Mapped[Role | None] = mapped_column(string_enum(Role, "chapter_role"))
 
     recording: Mapped[Recording] = relationship(back_populates="chapters")
     person: Mapped[Person | None] = relationship(lazy="joined")

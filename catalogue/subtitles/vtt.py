@@ -49,48 +49,38 @@ def preprocess(text: str) -> str:
     return text.replace("\0", "\ufffd").replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _digits(line: str, pos: int) -> tuple[str, int]:
+    """The run of ASCII digits at pos, and the position after it."""
+    end = pos
+    while end < len(line) and line[end] in DIGITS:
+        end += 1
+    return line[pos:end], end
+
+
 def collect_timestamp(line: str, pos: int) -> tuple[int, int] | None:
     """Collect a WebVTT timestamp at pos: (milliseconds, new position), or None when it fails."""
-    end = len(line)
-    if pos >= end or line[pos] not in DIGITS:
+    first, pos = _digits(line, pos)
+    if not first or line[pos : pos + 1] != ":":
         return None
-    start = pos
-    while pos < end and line[pos] in DIGITS:
-        pos += 1
-    first = line[start:pos]
     hours_first = len(first) != 2 or int(first) > 59
-    if pos >= end or line[pos] != ":":
+    second, pos = _digits(line, pos + 1)
+    if len(second) != 2:
         return None
-    pos += 1
-    start = pos
-    while pos < end and line[pos] in DIGITS:
-        pos += 1
-    if pos - start != 2:
-        return None
-    second = line[start:pos]
-    if hours_first or (pos < end and line[pos] == ":"):
-        if pos >= end or line[pos] != ":":
+    if hours_first or line[pos : pos + 1] == ":":
+        if line[pos : pos + 1] != ":":
             return None
-        pos += 1
-        start = pos
-        while pos < end and line[pos] in DIGITS:
-            pos += 1
-        if pos - start != 2:
+        third, pos = _digits(line, pos + 1)
+        if len(third) != 2:
             return None
-        hours, minutes, seconds = int(first), int(second), int(line[start:pos])
+        hours, minutes, seconds = int(first), int(second), int(third)
     else:
         hours, minutes, seconds = 0, int(first), int(second)
-    if pos >= end or line[pos] != ".":
+    if line[pos : pos + 1] != ".":
         return None
-    pos += 1
-    start = pos
-    while pos < end and line[pos] in DIGITS:
-        pos += 1
-    if pos - start != 3:
+    millis, pos = _digits(line, pos + 1)
+    if len(millis) != 3 or minutes > 59 or seconds > 59:
         return None
-    if minutes > 59 or seconds > 59:
-        return None
-    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + int(line[start:pos]), pos
+    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + int(millis), pos
 
 
 def _skip_whitespace(line: str, pos: int) -> int:
