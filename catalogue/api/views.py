@@ -20,7 +20,7 @@ from catalogue.extensions import db
 from catalogue.problems import problem_dict
 from catalogue.recordings.forms import SLUG as SLUG_VALIDATOR
 from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, Recording, Workshop
-from catalogue.recordings.views import recordings_query
+from catalogue.recordings.views import recording_or_404, recordings_query
 from catalogue.search.query import parse as parse_query
 from catalogue.search.query import search as run_search
 from catalogue.search.views import hit_url
@@ -28,7 +28,7 @@ from catalogue.subtitles.forms import LANGUAGE_CODE
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.parsing import SubtitleError
 from catalogue.subtitles.store import publish_subtitle, restore_revision
-from catalogue.subtitles.views import current_revision
+from catalogue.subtitles.views import current_revision, track_or_404
 from catalogue.translating import service as translation_service
 from catalogue.translating.pofile import Entry
 
@@ -134,27 +134,11 @@ def _subtitle_errors(error: SubtitleError) -> ResponseReturnValue:
     return jsonify({"errors": [p.as_dict() for p in error.problems]}), error.status
 
 
-def _recording_or_404(slug: str) -> Recording:
-    found = db.session.scalar(select(Recording).where(Recording.slug == slug))
-    if found is None:
-        abort(404, description=f"No recording “{slug}”.")
-    return found
-
-
-def _track_or_404(recording: Recording, language: str) -> SubtitleTrack:
-    track = db.session.scalar(
-        select(SubtitleTrack).where(SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language)
-    )
-    if track is None:
-        abort(404, description=f"No {language} subtitles for recording “{recording.slug}”.")
-    return track
-
-
 @bp.put("/recordings/<slug>/subtitles/<language>")
 def put_subtitles(slug: str, language: str) -> ResponseReturnValue:
     """Upload a subtitle file (the body, or the multipart field `file`): 201 with the new revision."""
     user = api_user(Role.ARCHIVIST)
-    recording = _recording_or_404(slug)
+    recording = recording_or_404(slug)
     if not LANGUAGE_CODE.match(language):
         return api_error(422, "bad-language", f"“{language}” is not a language code such as en, fr or pt-BR.")
     upload = request.files.get("file")
@@ -192,7 +176,7 @@ def _revision_json(revision: SubtitleRevision, current_id: int | None) -> dict[s
 
 @bp.get("/recordings/<slug>/subtitles/<language>/revisions")
 def revisions(slug: str, language: str) -> dict[str, Any]:
-    track = _track_or_404(_recording_or_404(slug), language)
+    track = track_or_404(recording_or_404(slug), language)
     return {
         "language": language,
         "current": track.current_revision.number if track.current_revision else None,
@@ -203,7 +187,7 @@ def revisions(slug: str, language: str) -> dict[str, Any]:
 @bp.post("/recordings/<slug>/subtitles/<language>/revisions/<int:number>/restore")
 def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
     user = api_user(Role.ARCHIVIST)
-    track = _track_or_404(_recording_or_404(slug), language)
+    track = track_or_404(recording_or_404(slug), language)
     try:
         revision = restore_revision(track, number, user=user)
     except LookupError:
@@ -257,7 +241,7 @@ def create_recording() -> ResponseReturnValue:
 def create_audio_track(slug: str) -> ResponseReturnValue:
     """Add an audio track: {"slug", "kind", "languages", "label", "url", "mime_type", "default"}."""
     api_user(Role.ARCHIVIST)
-    recording = _recording_or_404(slug)
+    recording = recording_or_404(slug)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         return api_error(422, "bad-json", "Send a JSON object.")

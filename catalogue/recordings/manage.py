@@ -8,7 +8,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -20,6 +20,7 @@ from catalogue.accounts.models import Role
 from catalogue.extensions import db
 from catalogue.recordings.forms import AudioTrackForm, RecordingForm
 from catalogue.recordings.models import AudioKind, AudioTrack, Recording, Workshop
+from catalogue.recordings.views import recording_or_404
 
 bp = Blueprint("manage", __name__, url_prefix="/archive/recordings", template_folder="templates")
 
@@ -91,9 +92,7 @@ def new_recording() -> ResponseReturnValue:
 
 @bp.route("/<slug>/audio", methods=["GET", "POST"])
 def audio_tracks(slug: str) -> ResponseReturnValue:
-    recording = db.session.scalar(select(Recording).where(Recording.slug == slug))
-    if recording is None:
-        abort(404)
+    recording = recording_or_404(slug)
     # Media files may be far larger than subtitle files: lift the request limit for this form only.
     request.max_content_length = current_app.config["CATALOGUE_MAX_MEDIA_BYTES"]
     form = AudioTrackForm()

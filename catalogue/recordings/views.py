@@ -56,6 +56,11 @@ def recordings_query():
     )
 
 
+def recording_or_404(slug: str) -> Recording:
+    """The recording a URL names; a 404 (a page, or JSON under /api) that says so otherwise."""
+    return db.first_or_404(select(Recording).where(Recording.slug == slug), description=f"No recording “{slug}”.")
+
+
 @bp.app_context_processor
 def recording_helpers() -> dict[str, object]:
     return {"role_label": role_label, "audio_label": audio_label, "Role": Role}

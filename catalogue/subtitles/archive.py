@@ -19,10 +19,12 @@ from catalogue.extensions import db
 from catalogue.i18n import language_list
 from catalogue.problems import problem_dict
 from catalogue.recordings.models import Recording, Workshop
+from catalogue.recordings.views import recording_or_404
 from catalogue.subtitles.forms import ConfirmForm, UploadForm
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack, SubtitleUpload
 from catalogue.subtitles.parsing import SubtitleError
 from catalogue.subtitles.store import check_subtitle, publish_subtitle, restore_revision
+from catalogue.subtitles.views import track_or_404
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
 bp.add_app_template_filter(problem_dict, "problem")
@@ -36,22 +38,6 @@ CORE_LANGUAGES = ("en", "fr", "tr")
 @role_required(Role.ARCHIVIST)
 def archivists_only() -> None:
     """Every page here is for archivists (and admins)."""
-
-
-def _recording(slug: str) -> Recording:
-    recording = db.session.scalar(select(Recording).where(Recording.slug == slug))
-    if recording is None:
-        abort(404)
-    return recording
-
-
-def _track(recording: Recording, language: str) -> SubtitleTrack:
-    track = db.session.scalar(
-        select(SubtitleTrack).where(SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language)
-    )
-    if track is None:
-        abort(404)
-    return track
 
 
 @bp.get("/")
@@ -77,7 +63,7 @@ def dashboard() -> ResponseReturnValue:
 @bp.route("/recordings/<slug>/subtitles/upload", methods=["GET", "POST"])
 def upload(slug: str) -> ResponseReturnValue:
     """Step 1: check the file. A refused file is shown with its errors (422) and nothing is stored."""
-    recording = _recording(slug)
+    recording = recording_or_404(slug)
     form = UploadForm(language=request.args.get("language", ""))
     problems = None
     if form.validate_on_submit():
@@ -188,8 +174,8 @@ def discard(token: str) -> ResponseReturnValue:
 @bp.get("/recordings/<slug>/subtitles/<language>")
 def history(slug: str, language: str) -> ResponseReturnValue:
     """Every revision of a track, newest first, with who, when, what file and what it held."""
-    recording = _recording(slug)
-    track = _track(recording, language)
+    recording = recording_or_404(slug)
+    track = track_or_404(recording, language)
     revisions = sorted(track.revisions, key=lambda r: r.number, reverse=True)
     return render_template(
         "archive/history.html", recording=recording, track=track, revisions=revisions, form=ConfirmForm()
@@ -208,7 +194,7 @@ def _revision(track: SubtitleTrack, number: int) -> SubtitleRevision:
 @bp.get("/recordings/<slug>/subtitles/<language>/revisions/<int:number>/source")
 def revision_source(slug: str, language: str, number: int) -> ResponseReturnValue:
     """The file exactly as it was uploaded. Its name is metadata, never a path."""
-    revision = _revision(_track(_recording(slug), language), number)
+    revision = _revision(track_or_404(recording_or_404(slug), language), number)
     name = f"{slug}.{language}.r{number}.{revision.format}"
     return send_file(
         BytesIO(revision.source_bytes), mimetype="application/octet-stream", as_attachment=True, download_name=name
@@ -217,7 +203,7 @@ def revision_source(slug: str, language: str, number: int) -> ResponseReturnValu
 
 @bp.get("/recordings/<slug>/subtitles/<language>/revisions/<int:number>.vtt")
 def revision_vtt(slug: str, language: str, number: int) -> ResponseReturnValue:
-    revision = _revision(_track(_recording(slug), language), number)
+    revision = _revision(track_or_404(recording_or_404(slug), language), number)
     return send_file(
         BytesIO(revision.vtt.encode()),
         mimetype="text/vtt",
@@ -228,8 +214,8 @@ def revision_vtt(slug: str, language: str, number: int) -> ResponseReturnValue:
 
 @bp.post("/recordings/<slug>/subtitles/<language>/revisions/<int:number>/restore")
 def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
-    recording = _recording(slug)
-    track = _track(recording, language)
+    recording = recording_or_404(slug)
+    track = track_or_404(recording, language)
     _revision(track, number)
     if not ConfirmForm().validate_on_submit():
         abort(400)

@@ -24,6 +24,14 @@ def current_revision(slug: str, language: str) -> SubtitleRevision | None:
     )
 
 
+def track_or_404(recording: Recording, language: str) -> SubtitleTrack:
+    """A recording's subtitle track in a language; a 404 that says so otherwise."""
+    statement = select(SubtitleTrack).where(
+        SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language
+    )
+    return db.first_or_404(statement, description=f"No {language} subtitles for recording “{recording.slug}”.")
+
+
 def _file_response(body: str, content_type: str, etag: str, download_name: str | None) -> Response:
     response = Response(body, content_type=content_type)
     response.set_etag(etag)
