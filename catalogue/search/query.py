@@ -17,10 +17,10 @@ from catalogue.text import fold, fold_with_positions
 
 WORD = re.compile(r"\w+")
 TERM = re.compile(r'"([^"]*)"?|(\S+)')
-# A common word may match hundreds of thousands of cues: past this many, results come in index order
-# instead of being ranked, so the first page stays fast.
-RANK_LIMIT = 1000
-COUNT_LIMIT = 10_000
+# A common word may match hundreds of thousands of cues: the query stops after this many matches, which
+# are ranked; past it, results come in index order ("more than 200 results"), so the first page costs the
+# same whatever the catalogue's size (benchmarks/search.py measures it at 3 million cues).
+RANK_LIMIT = 200
 MAX_TERMS = 12
 
 
@@ -90,13 +90,23 @@ class Results:
     hits: list[Hit]
 
 
-def _matching_ids(session: Session, query: Query, limit: int):
-    """Ids of matching documents in index order (cheap: no ranking)."""
+def _matching(session: Session, query: Query, limit: int) -> dict[int, tuple[str, str, int]]:
+    """Matching documents in index order (cheap: no ranking): id -> (kind, language, recording id)."""
     if session.get_bind().dialect.name == "sqlite":
-        statement = text("SELECT rowid FROM search_fts WHERE search_fts MATCH :q LIMIT :limit")
-        return session.execute(statement, {"q": fts5_expression(query), "limit": limit}).scalars().all()
-    statement = text("SELECT id FROM search_documents WHERE folded_tsv @@ to_tsquery('simple', :q) LIMIT :limit")
-    return session.execute(statement, {"q": tsquery_expression(query), "limit": limit}).scalars().all()
+        statement = text(
+            "SELECT d.id, d.kind, d.language, d.recording_id FROM search_fts "
+            "JOIN search_documents AS d ON d.id = search_fts.rowid WHERE search_fts MATCH :q LIMIT :limit"
+        )
+        parameters = {"q": fts5_expression(query), "limit": limit}
+    else:
+        # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and
+        # use the GIN index for a rare one: a bitmap scan of a common word's whole posting list cannot stop early.
+        statement = text(
+            "SELECT id, kind, language, recording_id FROM search_documents "
+            "WHERE folded_tsv @@ to_tsquery('simple', :q) ORDER BY id LIMIT :limit"
+        )
+        parameters = {"q": tsquery_expression(query), "limit": limit}
+    return {row[0]: (row[1], row[2], row[3]) for row in session.execute(statement, parameters)}
 
 
 def _ranked(session: Session, query: Query, ids: list[int]) -> list[int]:
@@ -125,19 +135,19 @@ def search(
     """Titles and texts first, then cues; ranked when the matches are few, in index order when they are many."""
     if query.empty:
         return Results(query, 0, False, [])
-    candidates = _matching_ids(session, query, COUNT_LIMIT + 1)
-    capped = len(candidates) > COUNT_LIMIT
-    candidates = candidates[:COUNT_LIMIT]
-    if len(candidates) <= RANK_LIMIT:
-        candidates = _ranked(session, query, candidates)
-    kinds = select(SearchDocument.id, SearchDocument.kind).where(SearchDocument.id.in_(candidates))
-    if language:
-        kinds = kinds.where(SearchDocument.language == language)
+    found = _matching(session, query, RANK_LIMIT + 1)
+    capped = len(found) > RANK_LIMIT
+    candidates = list(found)[:RANK_LIMIT] if capped else _ranked(session, query, list(found))
+    in_event = None
     if event:
-        in_event = select(Recording.id).join(Workshop).join(Event).where(Event.slug == event)
-        kinds = kinds.where(SearchDocument.recording_id.in_(in_event))
-    kind_of = {row[0]: row[1] for row in session.execute(kinds)}
-    ordered = sorted((i for i in candidates if i in kind_of), key=lambda i: kind_of[i] == "cue")
+        statement = select(Recording.id).join(Workshop).join(Event).where(Event.slug == event)
+        in_event = set(session.scalars(statement))
+    kept = [
+        i
+        for i in candidates
+        if (not language or found[i][1] == language) and (in_event is None or found[i][2] in in_event)
+    ]
+    ordered = sorted(kept, key=lambda i: found[i][0] == "cue")
     window = ordered[(page - 1) * per_page : page * per_page]
     documents = {d.id: d for d in session.scalars(select(SearchDocument).where(SearchDocument.id.in_(window)))}
     recording_ids = {d.recording_id for d in documents.values()}
