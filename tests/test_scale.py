@@ -1,0 +1,128 @@
+"""What must hold as the catalogue grows and several people write at once."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from sqlalchemy import event, func, select
+
+from catalogue.accounts.models import Role, User, issue_token
+from catalogue.extensions import db
+from catalogue.recordings.models import AudioKind, AudioTrack, Recording, Workshop
+from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
+from catalogue.subtitles.store import publish_subtitle
+
+DATA = Path(__file__).resolve().parent / "data"
+PAGES = [
+    "/",
+    "/events/mayors-summit-2021",
+    "/recordings/workshop-1-building-resilience",
+    "/api/v1/recordings",
+    "/search?q=resilience",
+]
+
+
+def queries_per_page(app) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    client = app.test_client()
+    with app.app_context():
+        engine = db.engine
+    current = [0]
+
+    def count(*_args: object) -> None:
+        current[0] += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        for path in PAGES:
+            current[0] = 0
+            assert client.get(path).status_code == 200
+            counts[path] = current[0]
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    return counts
+
+
+def add_recordings(app, how_many: int) -> None:
+    with app.app_context():
+        workshop = db.session.scalar(select(Workshop).order_by(Workshop.number))
+        for i in range(how_many):
+            recording = Recording(workshop=workshop, slug=f"extra-{i}", title=f"Extra {i}", duration_ms=60_000)
+            recording.audio_tracks = [
+                AudioTrack(
+                    slug="interpretation",
+                    kind=AudioKind.INTERPRETATION,
+                    languages=["en"],
+                    label="English",
+                    media_url=f"/media/extra-{i}.opus",
+                    mime_type="audio/ogg",
+                    is_default=True,
+                ),
+                AudioTrack(
+                    slug="floor",
+                    kind=AudioKind.ORIGINAL,
+                    languages=["en", "fr", "tr"],
+                    label="Floor",
+                    media_url=f"/media/extra-{i}-floor.opus",
+                    mime_type="audio/ogg",
+                    position=1,
+                ),
+            ]
+            db.session.add(recording)
+            db.session.commit()
+            publish_subtitle(recording, "fr", (DATA / "fr-crlf.srt").read_bytes(), filename="fr.srt")
+
+
+def test_pages_make_the_same_number_of_queries_for_3_or_13_recordings(demo_app):
+    """No N+1: the number of queries of a page does not grow with the catalogue."""
+    before = queries_per_page(demo_app)
+    add_recordings(demo_app, 10)
+    after = queries_per_page(demo_app)
+    assert after == before
+    assert all(count <= 10 for count in after.values()), after
+
+
+def test_two_uploads_to_one_track_at_once_both_become_revisions(demo_app, live_server):
+    """Both uploads land, as revisions 2 and 3 in some order; neither is lost nor refused."""
+    import urllib.request
+
+    with demo_app.app_context():
+        user = User(email="archivist@example.org", display_name="A", role=Role.ARCHIVIST)
+        user.set_password("secret-pass")
+        db.session.add(user)
+        token = issue_token(user)
+        db.session.commit()
+    files = [(DATA / "fr-windows-1252.srt").read_bytes(), (DATA / "fr-crlf.srt").read_bytes()]
+    statuses: list[int] = []
+    start = threading.Barrier(len(files))
+
+    def upload(data: bytes) -> None:
+        request = urllib.request.Request(
+            f"{live_server}/api/v1/recordings/workshop-1-building-resilience/subtitles/fr",
+            data=data,
+            method="PUT",
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/octet-stream"},
+        )
+        start.wait()
+        with urllib.request.urlopen(request, timeout=30) as response:
+            statuses.append(response.status)
+
+    threads = [threading.Thread(target=upload, args=(data,)) for data in files]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert statuses == [201, 201]
+    with demo_app.app_context():
+        track = db.session.scalar(
+            select(SubtitleTrack)
+            .join(Recording)
+            .where(Recording.slug == "workshop-1-building-resilience", SubtitleTrack.language == "fr")
+        )
+        numbers = sorted(
+            db.session.scalars(select(SubtitleRevision.number).where(SubtitleRevision.track_id == track.id))
+        )
+        assert numbers == [1, 2, 3]
+        assert track.current_revision.number == 3
+        assert db.session.scalar(select(func.count()).select_from(SubtitleRevision)) == 11
