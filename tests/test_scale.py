@@ -126,3 +126,16 @@ def test_two_uploads_to_one_track_at_once_both_become_revisions(demo_app, live_s
         assert numbers == [1, 2, 3]
         assert track.current_revision.number == 3
         assert db.session.scalar(select(func.count()).select_from(SubtitleRevision)) == 11
+
+
+def test_the_catalogue_home_is_paginated(demo_app):
+    add_recordings(demo_app, 25)
+    client = demo_app.test_client()
+    first = client.get("/?lang=en").get_data(as_text=True)
+    assert first.count('class="card"') == 24 and "28 recordings" in first
+    assert 'href="/?page=2"' in first
+    second = client.get("/?lang=en&page=2").get_data(as_text=True)
+    assert second.count('class="card"') == 4
+    filtered = client.get("/?lang=en&subs=tr").get_data(as_text=True)
+    assert filtered.count('class="card"') == 3 and "3 recordings" in filtered
+    assert client.get("/?page=99").status_code == 200  # Clamped to the last page.

@@ -16,6 +16,7 @@ from catalogue.i18n import content_text, language_list, language_name, locale_co
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role, Workshop
 
 bp = Blueprint("recordings", __name__, template_folder="templates")
+PAGE_SIZE = 24
 
 ROLE_LABELS = {
     Role.MODERATOR: lambda: _("Moderation"),
@@ -68,25 +69,46 @@ def recording_helpers() -> dict[str, object]:
 
 @bp.get("/")
 def home() -> ResponseReturnValue:
-    recordings = list(db.session.scalars(recordings_query()))
-    audio_options = sorted({lang for r in recordings for lang in r.audio_languages}, key=language_name)
-    subtitle_options = sorted({t.language for r in recordings for t in r.published_subtitles}, key=language_name)
+    """The catalogue, filtered by audio and subtitle language, a page at a time.
+
+    The filters run on light rows (ids and languages); only the page's recordings are loaded in full.
+    """
+    audio_rows = db.session.execute(select(AudioTrack.recording_id, AudioTrack.languages)).all()
+    # Subtitle tracks through the relationship: recordings sits below subtitles and does not import it.
+    track = Recording.subtitle_tracks.property.mapper.class_
+    subtitle_rows = db.session.execute(
+        select(track.recording_id, track.language).where(track.current_revision_id.is_not(None))
+    ).all()
+    audio_of: dict[int, set[str]] = {}
+    for recording_id, languages in audio_rows:
+        audio_of.setdefault(recording_id, set()).update(languages)
+    subtitles_of: dict[int, set[str]] = {}
+    for recording_id, language in subtitle_rows:
+        subtitles_of.setdefault(recording_id, set()).add(language)
     audio = request.args.get("audio", "")
     subs = request.args.get("subs", "")
-    shown = [
-        r
-        for r in recordings
-        if (not audio or audio in r.audio_languages)
-        and (not subs or subs in {t.language for t in r.published_subtitles})
+    in_order = select(Recording.id).join(Recording.workshop).order_by(Workshop.event_id, Workshop.number, Recording.id)
+    ordered = db.session.scalars(in_order).all()
+    matching = [
+        i
+        for i in ordered
+        if (not audio or audio in audio_of.get(i, ())) and (not subs or subs in subtitles_of.get(i, ()))
     ]
+    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    window = matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    loaded = {r.id: r for r in db.session.scalars(recordings_query().where(Recording.id.in_(window)))}
     events = list(db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
     return render_template(
         "recordings/home.html",
-        recordings=shown,
-        total=len(recordings),
+        recordings=[loaded[i] for i in window],
+        shown=len(matching),
+        total=len(ordered),
+        page=page,
+        pages=pages,
         events=events,
-        audio_options=audio_options,
-        subtitle_options=subtitle_options,
+        audio_options=sorted({lang for langs in audio_of.values() for lang in langs}, key=language_name),
+        subtitle_options=sorted({lang for langs in subtitles_of.values() for lang in langs}, key=language_name),
         audio=audio,
         subs=subs,
     )
