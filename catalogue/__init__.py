@@ -36,6 +36,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     i18n.init_app(app)
     errors.init_app(app)
     auth.init_app(app)
+    from catalogue import caching
+
+    caching.init_app(app)
 
     from catalogue.accounts.cli import users_cli
     from catalogue.accounts.views import bp as accounts_bp

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -139,3 +140,31 @@ def test_the_catalogue_home_is_paginated(demo_app):
     filtered = client.get("/?lang=en&subs=tr").get_data(as_text=True)
     assert filtered.count('class="card"') == 3 and "3 recordings" in filtered
     assert client.get("/?page=99").status_code == 200  # Clamped to the last page.
+
+
+def test_http_caching_is_safe(demo_app, make_user, login):
+    client = demo_app.test_client()
+    page = client.get("/?lang=en").get_data(as_text=True)
+    css = re.search(r'href="(/static/css/site\.css\?v=[0-9a-f]{12})"', page).group(1)
+    with client.get(css) as response:
+        assert response.status_code == 200
+        assert (
+            "immutable" in response.headers["Cache-Control"] and "max-age=31536000" in response.headers["Cache-Control"]
+        )
+    assert "private" not in client.get("/").headers.get("Cache-Control", "")
+    make_user("archivist@example.org", "archivist")
+    login(client, "archivist@example.org")
+    personal = client.get("/archive/")
+    assert "no-store" in personal.headers["Cache-Control"] and "private" in personal.headers["Cache-Control"]
+    health = client.get("/healthz")
+    assert (health.status_code, health.data) == (200, b"ok\n")
+
+
+def test_the_recordings_api_pages(demo_app):
+    add_recordings(demo_app, 5)
+    client = demo_app.test_client()
+    everything = client.get("/api/v1/recordings").get_json()
+    assert everything["total"] == 8 and len(everything["recordings"]) == 8
+    page = client.get("/api/v1/recordings?page=2&per_page=3").get_json()
+    assert page["total"] == 8
+    assert [r["slug"] for r in page["recordings"]] == [r["slug"] for r in everything["recordings"][3:6]]

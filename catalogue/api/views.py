@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Blueprint, abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.accounts.auth import api_user
@@ -93,8 +93,14 @@ def recording_json(recording: Recording) -> dict[str, Any]:
 
 @bp.get("/recordings")
 def recordings() -> dict[str, Any]:
-    found = list(db.session.scalars(_recordings_query()))
-    return {"recordings": [recording_json(r) for r in found], "total": len(found)}
+    """All recordings, or a page of them with `?page=` and `per_page=` (at most 200); `total` counts them all."""
+    total = db.session.scalar(select(func.count()).select_from(Recording))
+    query = _recordings_query()
+    if "page" in request.args or "per_page" in request.args:
+        per_page = min(max(1, request.args.get("per_page", 50, type=int)), 200)
+        page = max(1, request.args.get("page", 1, type=int))
+        query = query.limit(per_page).offset((page - 1) * per_page)
+    return {"recordings": [recording_json(r) for r in db.session.scalars(query)], "total": total}
 
 
 @bp.get("/recordings/<slug>")

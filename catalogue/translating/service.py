@@ -123,6 +123,9 @@ def catalogue_state(
         state.revision += 1
         state.file_sha256 = _sha(data)
         db.session.add(TranslationChange(catalogue_id=state.id, revision=state.revision, kind="external"))
+        # Changed outside a save (a deployment, or a save killed between writing the .po and the .mo):
+        # compile it, so the site never shows a .mo older than its .po.
+        compile_mo(parse_cached(data), path.with_suffix(".mo"))
         db.session.commit()
     return state
 

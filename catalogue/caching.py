@@ -1,0 +1,54 @@
+"""HTTP caching where it is safe: fingerprinted static files for a year, personal pages never.
+
+Subtitle files carry strong ETags and are revalidated (catalogue.subtitles.views); media are served with
+Last-Modified and ranges. A page that shows the signed-in user is private and never stored.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, current_app, request
+from flask_login import current_user
+
+YEAR = 365 * 24 * 3600
+
+
+@lru_cache(maxsize=256)
+def _fingerprint(path: str, mtime_ns: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
+
+
+def add_static_version(endpoint: str, values: dict[str, Any]) -> None:
+    """url_for('static', ...) gets ?v=<content hash>: a changed file gets a new URL, so it can be cached forever."""
+    if endpoint != "static" or "filename" not in values or "v" in values:
+        return
+    path = Path(current_app.static_folder or "") / values["filename"]
+    try:
+        values["v"] = _fingerprint(str(path), path.stat().st_mtime_ns)
+    except OSError:
+        return
+
+
+def cache_headers(response: Response) -> Response:
+    if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
+        response.cache_control.public = True
+        response.cache_control.max_age = YEAR
+        response.cache_control.immutable = True
+    elif response.mimetype == "text/html" and current_user.is_authenticated:
+        response.cache_control.private = True
+        response.cache_control.no_store = True
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.url_defaults(add_static_version)
+    app.after_request(cache_headers)
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        """For load balancers and the load benchmark's baseline: answers without touching the database."""
+        return Response("ok\n", content_type="text/plain; charset=utf-8")
