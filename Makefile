@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app catalogue
 # The PostgreSQL database the suite runs on; .ci/services creates it.
-PG_TEST_URL ?= postgresql+psycopg://catalogue:catalogue@127.0.0.1:5432/catalogue_test
+export PG_TEST_URL ?= postgresql+psycopg://catalogue:catalogue@127.0.0.1:5432/catalogue_test
 
 .PHONY: serve test setup services lint test-sqlite test-postgres clean
 

@@ -1,9 +1,12 @@
 """Error pages in the visitor's language, and JSON errors under /api (design.md §8 error shape)."""
 
+import contextlib
+
 from babel.numbers import format_decimal
 from flask import Flask, current_app, jsonify, make_response, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 
@@ -43,5 +46,24 @@ def handle_http_error(error: HTTPException):
     return final
 
 
+def handle_database_down(error: Exception):
+    """The database is unreachable (restarting, failing over): a clear 503 now, and the connection pool
+    (pool_pre_ping) reconnects by itself once it is back; the app needs no restart."""
+    from catalogue.extensions import db
+
+    with contextlib.suppress(Exception):
+        db.session.rollback()
+    current_app.logger.warning("database unavailable: %s", error.__class__.__name__)
+    message = _("The catalogue cannot reach its database right now. Please try again in a moment.")
+    if wants_json():
+        response = make_response(api_error(503, "database-unavailable", message))
+    else:
+        response = make_response(render_template("errors/error.html", status=503, message=message), 503)
+    response.headers["Retry-After"] = "5"
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(OperationalError, handle_database_down)
+    app.register_error_handler(InterfaceError, handle_database_down)
