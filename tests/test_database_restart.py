@@ -9,10 +9,13 @@ import os
 import subprocess
 import time
 
+import pytest
+
 from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
 from tests.conftest import create_schema, reset_database
 
+pytestmark = pytest.mark.faults
 PG_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://catalogue:catalogue@127.0.0.1:5432/catalogue_test")
 
 

@@ -9,12 +9,14 @@ import sys
 import textwrap
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from catalogue.extensions import db
 from catalogue.subtitles.models import Cue, SubtitleRevision
 from catalogue.translating.pofile import read_catalogue_file
 
+pytestmark = pytest.mark.faults
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 SLUG = "workshop-1-building-resilience"

@@ -10,8 +10,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import delete, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import load_only, selectinload
 
 from catalogue.accounts.auth import role_required
 from catalogue.accounts.models import Role
@@ -32,6 +32,7 @@ bp.add_app_template_filter(problem_dict, "problem")
 # An upload waits this long for its uploader to publish it; older ones are cleared on the next upload.
 PENDING_LIFETIME = timedelta(days=1)
 CORE_LANGUAGES = ("en", "fr", "tr")
+PAGE_SIZE = 50
 
 
 @bp.before_request
@@ -42,22 +43,39 @@ def archivists_only() -> None:
 
 @bp.get("/")
 def dashboard() -> ResponseReturnValue:
-    """Coverage: every recording (with its audio tracks) against every subtitle language."""
+    """Coverage: every recording (with its audio tracks) against every subtitle language, a page at a time."""
+    total = db.session.scalar(select(func.count()).select_from(Recording)) or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    # Only what a cell shows: never the revisions' files.
+    revision_fields = load_only(
+        SubtitleRevision.number,
+        SubtitleRevision.cue_count,
+        SubtitleRevision.created_at,
+        SubtitleRevision.uploaded_by,
+        SubtitleRevision.warnings,
+    )
     recordings = db.session.scalars(
         select(Recording)
         .join(Recording.workshop)
         .order_by(Workshop.event_id, Workshop.number, Recording.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
         .options(
             selectinload(Recording.workshop).selectinload(Workshop.event),
             selectinload(Recording.audio_tracks),
-            selectinload(Recording.subtitle_tracks).selectinload(SubtitleTrack.current_revision),
+            selectinload(Recording.subtitle_tracks)
+            .selectinload(SubtitleTrack.current_revision)
+            .options(revision_fields),
         )
     ).all()
     languages = list(CORE_LANGUAGES)
     for recording in recordings:
         languages.extend(t.language for t in recording.subtitle_tracks if t.language not in languages)
     cells = {(r.id, t.language): t.current_revision for r in recordings for t in r.subtitle_tracks}
-    return render_template("archive/dashboard.html", recordings=recordings, languages=languages, cells=cells)
+    return render_template(
+        "archive/dashboard.html", recordings=recordings, languages=languages, cells=cells, page=page, pages=pages
+    )
 
 
 @bp.route("/recordings/<slug>/subtitles/upload", methods=["GET", "POST"])
