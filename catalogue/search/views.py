@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from catalogue.extensions import db
 from catalogue.recordings.models import Event
-from catalogue.search.models import SearchDocument
 from catalogue.search.query import Hit, parse, search
+from catalogue.subtitles.models import SubtitleTrack
 
 bp = Blueprint("search", __name__, template_folder="templates")
 PER_PAGE = 20
@@ -19,8 +19,13 @@ def hit_url(hit: Hit, external: bool = False) -> str:
     """The player at that moment, with those subtitles (cues), or the recording (titles and texts)."""
     document = hit.document
     if document.kind == "cue":
-        return url_for("recordings.watch", slug=hit.recording.slug, t=(document.start_ms or 0) // 1000,
-                       subs=document.language, _external=external)  # fmt: skip
+        return url_for(
+            "recordings.watch",
+            slug=hit.recording.slug,
+            t=(document.start_ms or 0) // 1000,
+            subs=document.language,
+            _external=external,
+        )
     if document.kind == "chapter" and document.start_ms is not None:
         return url_for("recordings.watch", slug=hit.recording.slug, t=document.start_ms // 1000, _external=external)
     return url_for("recordings.watch", slug=hit.recording.slug, _external=external)
@@ -40,9 +45,24 @@ def results() -> ResponseReturnValue:
             groups[-1][1].append(hit)
         else:
             groups.append((hit.recording, [hit]))
-    languages = sorted(db.session.scalars(select(SearchDocument.language).distinct()))
+    # The filter's choices from the small tables, not a DISTINCT over every indexed cue.
+    languages = sorted(
+        set(db.session.scalars(select(SubtitleTrack.language).distinct()))
+        | set(db.session.scalars(select(Event.original_language).distinct()))
+    )
     events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
     pages = max(1, -(-found.total // PER_PAGE))
-    return render_template("search/results.html", raw=raw, query=query, found=found, groups=groups,
-                           hit_url=hit_url, languages=languages, events=events, language=language,
-                           event=event, page=page, pages=pages)  # fmt: skip
+    return render_template(
+        "search/results.html",
+        raw=raw,
+        query=query,
+        found=found,
+        groups=groups,
+        hit_url=hit_url,
+        languages=languages,
+        events=events,
+        language=language,
+        event=event,
+        page=page,
+        pages=pages,
+    )
