@@ -1,0 +1,546 @@
+"""Load benchmark: the production gunicorn on loopback, driven by wrk, each page against a hello-world route.
+
+    .venv/bin/python benchmarks/load.py [--databases sqlite,postgresql] [--duration 30] [--connections 64]
+    .venv/bin/python benchmarks/load.py --quick          # 5 s per page
+
+For each database (SQLite, then PostgreSQL) it starts gunicorn exactly as README "Deployment" does
+(`python -m gunicorn -c python:catalogue.gunicorn_config catalogue.wsgi:app`, 2 workers × 4 threads by default,
+the access log off) on a free loopback port, on the 1,000-recording catalogue of the search benchmark (3 million
+cues; built by benchmarks/catalogue_data.py through benchmarks/search.py's reuse logic, or reused when complete),
+and runs `wrk --latency -t2 -c64 -d30s` against, one after the other:
+
+- hello: `GET /healthz`, which answers without the database: the baseline of every ratio;
+- home: `GET /` (the catalogue's first page);
+- watch: `GET /recordings/<first recording>`;
+- vtt-304: `GET /recordings/<slug>/subtitles/<lang>.vtt` with `If-None-Match` set to its ETag (a player
+  revalidating the subtitles); every answer must be a 304;
+- search: `GET /search?q=city` (a common word: in ~10% of the English cues, the 3M catalogue's hard case);
+- api: `GET /api/v1/recordings?page=1` (the recordings API, a page of 50);
+- api-all (only with `--pages ...,api-all`; no goal): `GET /api/v1/recordings`, all 1,000 at once.
+
+Before each page the master is sent SIGHUP and the benchmark waits for fresh workers (up for 2 s), so a page
+does not inherit workers that the previous one left near their max_requests quota (see fresh_workers()).
+
+Prints, per database and page, requests per second divided by those of hello, measured side by side in the
+same run on the same gunicorn (the machines are shared and noisy: absolute numbers mean little), with the
+issue's goal; the p99 latency; the errors (socket errors, timeouts — wrk's default 2 s — and any status other
+than the expected 200, or 304 for vtt-304; goal: 0 at 64 connections for 30 s); and the peak memory per worker
+(the largest VmHWM of /proc/<pid>/status over the workers alive during the run, sampled every 0.2 s: the
+production settings recycle a worker after 2,000 ± 200 requests, so many workers come and go).
+
+The synthetic catalogue has no audio tracks and the watch page is a 404 without one: the first run adds two
+per recording (an English interpretation, default, and the floor audio), as the demo loader does. It also
+stores its ETags with their quotes, which werkzeug's set_etag() refuses (a 500 on every .vtt): the first run
+stores them bare, as the app computes them. Search indexes neither, so benchmarks/search.py is unaffected.
+Its revisions hold a one-line VTT; a real 1,000-cue revision holds ~90 kB of VTT and as much source, so the
+pages that load whole revisions (the 304, the API) cost more on real data than here.
+
+Needs wrk (`apt-get install -y wrk`) and, for PostgreSQL, the `catalogue_bench` database (benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import bindparam, func, insert, select, update
+
+from benchmarks import search as search_benchmark
+from catalogue.extensions import db
+from catalogue.recordings.models import AudioKind, AudioTrack, Recording, Workshop
+from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
+
+ROOT = Path(__file__).resolve().parent.parent
+GOALS = {"home": 0.50, "watch": 0.35, "vtt-304": 0.70, "search": 0.25, "api": 0.50}
+DEFAULT_PAGES = ("home", "watch", "vtt-304", "search", "api")
+
+# wrk's Lua hooks: count the statuses per thread, then print one JSON line with everything we report.
+# The same script drives hello and the pages, so its cost is on both sides of each ratio.
+WRK_SCRIPT = """
+local threads = {}
+function setup(thread)
+  table.insert(threads, thread)
+end
+function init(args)
+  statuses = {}
+%(headers)s
+end
+function response(status, headers, body)
+  statuses[status] = (statuses[status] or 0) + 1
+end
+function done(summary, latency, requests)
+  local all = {}
+  for _, thread in ipairs(threads) do
+    for status, count in pairs(thread:get("statuses")) do
+      all[tostring(status)] = (all[tostring(status)] or 0) + count
+    end
+  end
+  local parts = {}
+  for status, count in pairs(all) do
+    table.insert(parts, string.format('"%%s": %%d', status, count))
+  end
+  io.write(string.format(
+    'BENCH {"requests": %%d, "duration_us": %%d, "bytes": %%d, "connect": %%d, "read": %%d, "write": %%d, ' ..
+    '"status": %%d, "timeout": %%d, "p50_us": %%d, "p99_us": %%d, "max_us": %%d, "statuses": {%%s}}\\n',
+    summary.requests, summary.duration, summary.bytes, summary.errors.connect, summary.errors.read,
+    summary.errors.write, summary.errors.status, summary.errors.timeout, latency:percentile(50),
+    latency:percentile(99), latency.max, table.concat(parts, ", ")))
+end
+"""
+
+
+@dataclass
+class Page:
+    name: str
+    path: str
+    expected: int = 200
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class Result:
+    page: Page
+    requests: int
+    seconds: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+    error_detail: str
+    peak_kb: int
+    workers_seen: int
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds
+
+
+# --- the catalogue -------------------------------------------------------------------------------------------
+
+
+def prepare_catalogue(database: str, args: argparse.Namespace) -> dict:
+    """search.py's catalogue, built or reused (marker row and counts), plus the audio tracks the player needs."""
+    info = search_benchmark.prepare(database, args.recordings, args.cues, args.folder, args.seed, args.rebuild)
+    made = info["generated_s"]
+    print(
+        f"{database}: {info['label']}-cue catalogue ({args.recordings:,} recordings), "
+        f"{info['bytes'] / 1e6:,.0f} MB" + (f", generated in {made:.0f} s" if made is not None else ", reused")
+    )
+    app = info["app"]
+    with app.app_context():
+        added = ensure_audio_tracks()
+        if added:
+            print(f"{database}: added {added:,} audio tracks (the watch page is a 404 without one)")
+        fixed = ensure_bare_etags()
+        if fixed:
+            print(
+                f"{database}: {fixed:,} revisions had a quoted ETag (a 500 in set_etag); stored bare, as the app does"
+            )
+        info["targets"] = look_up_targets()
+        db.engine.dispose()
+    return info
+
+
+def ensure_audio_tracks() -> int:
+    """Two audio tracks per recording that has none, as the demo loader makes them; idempotent."""
+    with db.engine.begin() as connection:
+        bare = (
+            connection.execute(
+                select(Recording.id).where(
+                    ~select(AudioTrack.id).where(AudioTrack.recording_id == Recording.id).exists()
+                )
+            )
+            .scalars()
+            .all()
+        )
+        rows = []
+        for recording_id in bare:
+            for position, (slug, kind, languages, label, default) in enumerate(
+                (
+                    ("interpretation", AudioKind.INTERPRETATION, ["en"], "English interpretation", True),
+                    ("floor", AudioKind.ORIGINAL, ["en", "fr", "tr"], "Original floor audio (EN, FR, TR)", False),
+                )
+            ):
+                rows.append(
+                    {
+                        "recording_id": recording_id,
+                        "slug": slug,
+                        "kind": kind,
+                        "languages": languages,
+                        "label": label,
+                        "media_url": f"https://media.example.org/synthetic-{recording_id}-{slug}.opus",
+                        "mime_type": "audio/ogg; codecs=opus",
+                        "is_default": default,
+                        "position": position,
+                    }
+                )
+        if rows:
+            connection.execute(insert(AudioTrack), rows)
+    return len(rows)
+
+
+def ensure_bare_etags() -> int:
+    """catalogue_data.py stores `"synthetic-N"` with its quotes; the app stores sha256(vtt)[:32] (subtitles/store.py)
+    and werkzeug's set_etag() refuses a quote. Same value as the app would compute; idempotent."""
+    with db.engine.begin() as connection:
+        quoted = connection.execute(
+            select(SubtitleRevision.id, SubtitleRevision.vtt).where(SubtitleRevision.etag.contains('"'))
+        ).all()
+        if quoted:
+            connection.execute(
+                update(SubtitleRevision).where(SubtitleRevision.id == bindparam("rid")).values(etag=bindparam("tag")),
+                [{"rid": rid, "tag": hashlib.sha256(vtt.encode()).hexdigest()[:32]} for rid, vtt in quoted],
+            )
+    return len(quoted)
+
+
+def look_up_targets() -> dict[str, str]:
+    """The first recording in catalogue order that has audio and published subtitles, and one of its languages."""
+    row = db.session.execute(
+        select(Recording.slug, func.min(SubtitleTrack.language))
+        .join(Recording.workshop)
+        .join(SubtitleTrack, SubtitleTrack.recording_id == Recording.id)
+        .where(SubtitleTrack.current_revision_id.is_not(None))
+        .where(select(AudioTrack.id).where(AudioTrack.recording_id == Recording.id).exists())
+        .group_by(Recording.id, Recording.slug, Workshop.event_id, Workshop.number)
+        .order_by(Workshop.event_id, Workshop.number, Recording.id)
+        .limit(1)
+    ).one_or_none()
+    if row is None:
+        raise SystemExit("no recording with audio and subtitles in the catalogue")
+    db.session.remove()
+    return {"slug": row[0], "language": row[1]}
+
+
+# --- gunicorn ------------------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def compile_translations_if_missing() -> None:
+    folder = ROOT / "translations"
+    missing = [po for po in folder.glob("*/LC_MESSAGES/*.po") if not po.with_suffix(".mo").exists()]
+    if missing:
+        print(f"compiling the translations ({len(missing)} .mo missing)")
+        subprocess.run([str(Path(sys.executable).parent / "flask"), "--app", "catalogue", "translations", "compile"],
+                       cwd=ROOT, check=True)  # fmt: skip
+
+
+class Gunicorn:
+    """The production server on a loopback port, as README "Deployment" starts it."""
+
+    def __init__(self, database_url: str, workers: int, threads: int, log: Path) -> None:
+        self.port = free_port()
+        self.base = f"http://127.0.0.1:{self.port}"
+        self.log = log
+        env = {
+            **os.environ,
+            "CATALOGUE_WORKERS": str(workers),
+            "CATALOGUE_THREADS": str(threads),
+            "CATALOGUE_BIND": f"127.0.0.1:{self.port}",
+            "CATALOGUE_ACCESS_LOG": "/dev/null",
+            "DATABASE_URL": database_url,
+            "CATALOGUE_TRANSLATIONS_DIR": str(ROOT / "translations"),
+            "SECRET_KEY": "bench",
+            "PYTHONPATH": str(ROOT),
+        }
+        with open(log, "wb") as out:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "python:catalogue.gunicorn_config", "catalogue.wsgi:app"],
+                cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while True:
+            if self.process.poll() is not None:
+                raise SystemExit(f"gunicorn exited ({self.process.returncode}):\n{log.read_text()[-3000:]}")
+            try:
+                if fetch(self.base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise SystemExit(f"gunicorn did not answer /healthz in 60 s:\n{log.read_text()[-3000:]}")
+            time.sleep(0.2)
+
+    def workers(self) -> list[int]:
+        """The master's children, from /proc/<pid>/stat (no psutil)."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                after_name = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(after_name[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return children
+
+    def fresh_workers(self, workers: int, age: float = 2.0, limit: float = 90.0) -> None:
+        """Replace the workers (SIGHUP: the master starts new ones and retires the old ones gracefully) and wait
+        until `workers` new ones have each been up for `age` seconds.
+
+        So each page starts on equal terms: wrk opens its 64 connections at once and keeps them alive, and the
+        settings recycle a worker after 2,000 ± 200 requests. A worker left near its quota by the previous page
+        (or still importing the app) would soon drop its connections, wrk would reconnect them all to the
+        other worker, and they would stay there for the rest of the run, on one core (measured: home at about
+        half the rate). Recycling during a run still does that; that part is the production behaviour."""
+        old = set(self.workers())
+        os.kill(self.process.pid, signal.SIGHUP)
+        deadline = time.monotonic() + limit
+        ticks = os.sysconf("SC_CLK_TCK")
+        while time.monotonic() < deadline:
+            uptime = float(Path("/proc/uptime").read_text().split()[0])
+            ages = []
+            for pid in self.workers():
+                try:
+                    started = int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]) / ticks
+                except OSError:
+                    continue
+                ages.append((pid, uptime - started))
+            if len(ages) == workers and not old & {p for p, _ in ages} and min(a for _, a in ages) >= age:
+                return
+            time.sleep(0.1)
+        raise SystemExit(f"gunicorn did not replace its workers in {limit:.0f} s:\n{self.log.read_text()[-3000:]}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=35)  # graceful_timeout is 30 s
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+class MemorySampler:
+    """The peak VmHWM (kB) of each worker seen while it runs, sampled every `interval` seconds."""
+
+    def __init__(self, server: Gunicorn, interval: float = 0.2) -> None:
+        self.server, self.interval = server, interval
+        self.peaks: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for pid in self.server.workers():
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmHWM:"):
+                        self.peaks[pid] = max(self.peaks.get(pid, 0), int(line.split()[1]))
+                        break
+            except OSError:
+                continue  # Recycled between the listing and the read.
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def __enter__(self) -> MemorySampler:
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+# --- requests ------------------------------------------------------------------------------------------------
+
+
+def fetch(url: str, headers: dict[str, str] | None = None) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(url, headers=headers or {})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return response.status, dict(response.headers), response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read()
+
+
+def pages(server: Gunicorn, targets: dict[str, str], names: list[str], query: str) -> list[Page]:
+    slug, language = targets["slug"], targets["language"]
+    vtt = f"/recordings/{slug}/subtitles/{language}.vtt"
+    status, headers, _ = fetch(server.base + vtt)
+    etag = headers.get("ETag")
+    if status != 200 or not etag:
+        raise SystemExit(f"GET {vtt}: {status}, ETag {etag!r}")
+    known = {
+        "hello": Page("hello", "/healthz"),
+        "home": Page("home", "/"),
+        "watch": Page("watch", f"/recordings/{slug}"),
+        "vtt-304": Page("vtt-304", vtt, 304, {"If-None-Match": etag}),
+        "search": Page("search", "/search?" + urllib.parse.urlencode({"q": query})),
+        "api": Page("api", "/api/v1/recordings?page=1"),
+        "api-all": Page("api-all", "/api/v1/recordings"),
+    }
+    unknown = set(names) - set(known)
+    if unknown:
+        raise SystemExit(f"unknown pages {', '.join(sorted(unknown))}; known: {', '.join(known)}")
+    chosen = [known["hello"]] + [known[name] for name in names if name != "hello"]
+    for page in chosen:  # Each answers as expected once before it is loaded.
+        status, _, body = fetch(server.base + page.path, page.headers)
+        if status != page.expected:
+            raise SystemExit(f"GET {page.path}: {status}, expected {page.expected}: {body[:300]!r}")
+    return chosen
+
+
+def run_wrk(server: Gunicorn, page: Page, args: argparse.Namespace, folder: Path) -> Result:
+    headers = "\n".join(f"  wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in page.headers.items())
+    script = folder / f"{page.name}.lua"
+    script.write_text(WRK_SCRIPT % {"headers": headers})
+    command = [args.wrk, "--latency", f"-t{args.wrk_threads}", f"-c{args.connections}", f"-d{args.duration}s",
+               "-s", str(script), server.base + page.path]  # fmt: skip
+    with MemorySampler(server) as memory:
+        finished = subprocess.run(command, capture_output=True, text=True)
+    line = next((x for x in finished.stdout.splitlines() if x.startswith("BENCH ")), None)
+    if finished.returncode != 0 or line is None:
+        raise SystemExit(f"wrk failed ({finished.returncode}):\n{finished.stdout}\n{finished.stderr}")
+    data = json.loads(line[len("BENCH ") :])
+    statuses = {int(k): v for k, v in data["statuses"].items()}
+    unexpected = {status: n for status, n in sorted(statuses.items()) if status != page.expected}
+    sockets = {k: data[k] for k in ("connect", "read", "write", "timeout") if data[k]}
+    errors = sum(sockets.values()) + sum(unexpected.values())
+    detail = ", ".join(
+        [f"{k} {v:,}" for k, v in sockets.items()] + [f"HTTP {s} × {n:,}" for s, n in unexpected.items()]
+    )
+    return Result(
+        page=page,
+        requests=data["requests"],
+        seconds=data["duration_us"] / 1e6,
+        p50_ms=data["p50_us"] / 1000,
+        p99_ms=data["p99_us"] / 1000,
+        errors=errors,
+        error_detail=detail,
+        peak_kb=max(memory.peaks.values(), default=0),
+        workers_seen=len(memory.peaks),
+    )
+
+
+# --- the run -------------------------------------------------------------------------------------------------
+
+
+def describe(result: Result) -> str:
+    return f"p99 {result.p99_ms:,.0f} ms; errors {result.errors:,}" + (
+        f" ({result.error_detail})" if result.errors else ""
+    )
+
+
+def bench(database: str, args: argparse.Namespace, folder: Path) -> list[str]:
+    info = prepare_catalogue(database, args)
+    server = Gunicorn(info["url"], args.workers, args.threads, folder / f"gunicorn-{database}.log")
+    misses = []
+    try:
+        chosen = pages(server, info["targets"], args.pages, args.query)
+        print(
+            f"{database}: gunicorn {args.workers} workers × {args.threads} threads on {server.base}; "
+            f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s; "
+            f"watch {info['targets']['slug']}, subtitles {info['targets']['language']}",
+            flush=True,
+        )
+        results: dict[str, Result] = {}
+        for page in chosen:
+            server.fresh_workers(args.workers)
+            results[page.name] = result = run_wrk(server, page, args, folder)
+            if page.name == "hello":
+                print(f"{database}: hello {result.rate:,.0f} req/s; {describe(result)}", flush=True)
+                continue
+            hello = results["hello"]
+            ratio = result.rate / hello.rate
+            goal = GOALS.get(page.name)
+            verdict = f"goal >= {goal:.2f}" if goal is not None else "no goal"
+            if goal is not None and ratio < goal:
+                verdict += ", MISSED"
+                misses.append(f"{database} {page.name}")
+            if result.errors:
+                misses.append(f"{database} {page.name} errors")
+            print(
+                f"{database}: {page.name} {result.rate:,.0f} req/s / hello {hello.rate:,.0f} req/s = "
+                f"{ratio:.2f} ({verdict}); {describe(result)}",
+                flush=True,
+            )
+        if results["hello"].errors:
+            misses.append(f"{database} hello errors")
+        peaks = ", ".join(f"{name} {r.peak_kb / 1024:,.0f}" for name, r in results.items())
+        seen = sum(r.workers_seen for r in results.values())
+        print(
+            f"{database}: peak memory per worker (VmHWM) {max(r.peak_kb for r in results.values()) / 1024:,.0f} MB "
+            f"(by page, MB: {peaks}; {seen} worker lifetimes seen — max_requests recycles them)",
+            flush=True,
+        )
+    finally:
+        server.stop()
+    return misses
+
+
+def revision() -> str:
+    """The commit measured (the code may change between runs), and whether the app's files differ from it."""
+    try:
+        git = ["git", "-C", str(ROOT)]
+        head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True, check=True)
+        dirty = subprocess.run([*git, "status", "--porcelain", "--", "catalogue", "config.py"],
+                               capture_output=True, text=True, check=True)  # fmt: skip
+    except (OSError, subprocess.CalledProcessError):
+        return "an unknown commit"
+    return f"commit {head.stdout.strip()}" + (" with local changes in catalogue/" if dirty.stdout.strip() else "")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--databases", default="sqlite,postgresql", help="comma-separated: sqlite,postgresql")
+    parser.add_argument("--pages", default=",".join(DEFAULT_PAGES),
+                        help=f"comma-separated, after hello: {','.join(DEFAULT_PAGES)} (and api-all)")  # fmt: skip
+    parser.add_argument("--duration", type=int, default=30, help="seconds of load per page")
+    parser.add_argument("--quick", action="store_true", help="5 s per page")
+    parser.add_argument("--connections", type=int, default=64)
+    parser.add_argument("--wrk-threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=2, help="CATALOGUE_WORKERS")
+    parser.add_argument("--threads", type=int, default=4, help="CATALOGUE_THREADS")
+    parser.add_argument("--query", default="city", help="the search page's query")
+    parser.add_argument("--recordings", type=int, default=1000)
+    parser.add_argument("--cues", type=int, default=1000, help="cues per subtitle track")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--folder", type=Path, default=Path("/tmp/bench"), help="where the SQLite files go")
+    parser.add_argument("--rebuild", action="store_true", help="regenerate the catalogue even when complete")
+    parser.add_argument("--wrk", default=shutil.which("wrk") or "wrk")
+    args = parser.parse_args()
+    if args.quick:
+        args.duration = 5
+    args.pages = [p.strip() for p in args.pages.split(",") if p.strip()]
+    if not shutil.which(args.wrk):
+        raise SystemExit("wrk is missing: apt-get install -y wrk")
+    args.folder.mkdir(parents=True, exist_ok=True)
+    compile_translations_if_missing()
+
+    print(f"load benchmark at {revision()}")
+    misses: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="load-bench-") as scratch:
+        for database in [d.strip() for d in args.databases.split(",") if d.strip()]:
+            if database not in ("sqlite", "postgresql"):
+                raise SystemExit(f"unknown database {database!r}")
+            misses += bench(database, args, Path(scratch))
+    print("all goals met" if not misses else f"missed: {'; '.join(misses)}")
+
+
+if __name__ == "__main__":
+    main()
