@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
 from sqlalchemy import select
+from sqlalchemy.orm import load_only
 
 from catalogue.extensions import db
 from catalogue.i18n import format_timestamp
@@ -14,14 +15,18 @@ from catalogue.subtitles.writing import to_srt
 bp = Blueprint("subtitles", __name__)
 
 
-def current_revision(slug: str, language: str) -> SubtitleRevision | None:
-    """The revision that is served for a recording and language, or None."""
-    return db.session.scalar(
+def current_revision(slug: str, language: str, *, etag_only: bool = False) -> SubtitleRevision | None:
+    """The revision that is served for a recording and language, or None (with etag_only, without its files:
+    enough to answer a revalidation with 304)."""
+    statement = (
         select(SubtitleRevision)
         .join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
         .join(Recording, Recording.id == SubtitleTrack.recording_id)
         .where(Recording.slug == slug, SubtitleTrack.language == language)
     )
+    if etag_only:
+        statement = statement.options(load_only(SubtitleRevision.etag))
+    return db.session.scalar(statement)
 
 
 def track_or_404(recording: Recording, language: str) -> SubtitleTrack:
@@ -45,9 +50,12 @@ def _file_response(body: str, content_type: str, etag: str, download_name: str |
 
 @bp.get("/recordings/<slug>/subtitles/<language>.vtt")
 def vtt_file(slug: str, language: str) -> Response:
-    revision = current_revision(slug, language)
+    revision = current_revision(slug, language, etag_only=True)
     if revision is None:
         abort(404)
+    if request.if_none_match.contains(revision.etag):
+        # Players revalidate often: answer without reading the file from the database.
+        return _file_response("", "text/vtt; charset=utf-8", revision.etag, None)
     download = f"{slug}.{language}.vtt" if "download" in request.args else None
     return _file_response(revision.vtt, "text/vtt; charset=utf-8", revision.etag, download)
 
