@@ -43,7 +43,7 @@ def gunicorn(demo_app, database_url, tmp_path):
         "CATALOGUE_MEDIA_DIR": str(tmp_path / "media"),
         "CATALOGUE_BIND": f"127.0.0.1:{port}",
         "CATALOGUE_WORKERS": "2",
-        "CATALOGUE_THREADS": "2",
+        "CATALOGUE_THREADS": "1",
         "PYTHONPATH": str(PROJECT_ROOT),
     }
     log = (tmp_path / "gunicorn.log").open("w")

@@ -38,7 +38,10 @@ SLUG = SLUG_VALIDATOR.regex
 
 def _recordings_query():
     return recordings_query().options(
-        selectinload(Recording.subtitle_tracks).selectinload(SubtitleTrack.current_revision),
+        # Only the number and cue count are shown: never load the revisions' files for a listing.
+        selectinload(Recording.subtitle_tracks)
+        .selectinload(SubtitleTrack.current_revision)
+        .load_only(SubtitleRevision.number, SubtitleRevision.cue_count),
         selectinload(Recording.chapters).selectinload(Chapter.person),
     )
 
