@@ -65,6 +65,19 @@ def entry_form(page: str, msgid: str) -> dict[str, str]:
     return {k: v.replace("&amp;", "&") for k, v in fields.items()}
 
 
+FR_MESSAGES = "/api/v1/translations/fr/messages/messages"
+
+
+def fr_revision(client) -> int:
+    return client.get(FR_MESSAGES).get_json()["revision"]
+
+
+def put_fr(client, token: str, msgid: str, msgstr: str, revision: int, fuzzy: bool = False):
+    """Save one French interface message through the JSON API, as a script would."""
+    body = {"msgid": msgid, "context": None, "msgstr": msgstr, "fuzzy": fuzzy, "base_revision": revision}
+    return client.put(FR_MESSAGES, headers={"Authorization": f"Bearer {token}"}, json=body)
+
+
 def msgstr_of(folder: Path, msgid: str, locale: str = "fr") -> str | list[str]:
     catalogue = read_catalogue_file(folder / locale / "LC_MESSAGES" / "messages.po")
     entry = catalogue.find(msgid, None)
@@ -155,31 +168,12 @@ def test_the_second_of_two_saves_from_the_same_revision_is_stale(tapp, folder, l
 def test_edits_to_different_entries_from_the_same_revision_both_land(tapp, folder):
     token = add_user(tapp, "fr@example.org", "translator", ["fr"])
     client = tapp.test_client()
-    auth = {"Authorization": f"Bearer {token}"}
-    revision = client.get("/api/v1/translations/fr/messages/messages").get_json()["revision"]
-    one = client.put(
-        "/api/v1/translations/fr/messages/messages",
-        headers=auth,
-        json={
-            "msgid": "Filter",
-            "context": None,
-            "msgstr": "Filtrer les résultats",
-            "fuzzy": False,
-            "base_revision": revision,
-        },
-    )
-    two = client.put(
-        "/api/v1/translations/fr/messages/messages",
-        headers=auth,
-        json={"msgid": "Apply", "context": None, "msgstr": "Valider", "fuzzy": False, "base_revision": revision},
-    )
+    revision = fr_revision(client)
+    one = put_fr(client, token, "Filter", "Filtrer les résultats", revision)
+    two = put_fr(client, token, "Apply", "Valider", revision)
     assert (one.status_code, two.status_code) == (200, 200)
     assert two.get_json()["revision"] == one.get_json()["revision"] + 1
-    again = client.put(
-        "/api/v1/translations/fr/messages/messages",
-        headers=auth,
-        json={"msgid": "Filter", "context": None, "msgstr": "Trier", "fuzzy": False, "base_revision": revision},
-    )
+    again = put_fr(client, token, "Filter", "Trier", revision)
     assert again.status_code == 409
     assert again.get_json()["current"]["msgstr"] == "Filtrer les résultats"
     assert msgstr_of(folder, "Filter") == "Filtrer les résultats"
@@ -241,18 +235,7 @@ def test_live_reload_across_two_app_instances(make_app, folder, tapp):
     assert "Aller au contenu" in viewer.get("/?lang=fr").get_data(as_text=True)  # Cached by this "worker".
     token = add_user(tapp, "fr@example.org", "translator", ["fr"])
     client = tapp.test_client()
-    revision = client.get("/api/v1/translations/fr/messages/messages").get_json()["revision"]
-    saved = client.put(
-        "/api/v1/translations/fr/messages/messages",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "msgid": "Skip to content",
-            "context": None,
-            "msgstr": "Sauter au contenu",
-            "fuzzy": False,
-            "base_revision": revision,
-        },
-    )
+    saved = put_fr(client, token, "Skip to content", "Sauter au contenu", fr_revision(client))
     assert saved.status_code == 200
     assert "Sauter au contenu" in viewer.get("/?lang=fr").get_data(as_text=True)
 
@@ -302,12 +285,7 @@ def test_a_broken_po_upload_is_refused_with_its_line(tapp, folder, login):
 def test_history_and_revert(tapp, folder, login):
     token = add_user(tapp, "fr@example.org", "translator", ["fr"])
     client = signed_in(tapp, "fr@example.org", login)
-    revision = client.get("/api/v1/translations/fr/messages/messages").get_json()["revision"]
-    client.put(
-        "/api/v1/translations/fr/messages/messages",
-        headers={"Authorization": f"Bearer {token}"},
-        json={"msgid": "Watch", "context": None, "msgstr": "Voir", "fuzzy": True, "base_revision": revision},
-    )
+    put_fr(client, token, "Watch", "Voir", fr_revision(client), fuzzy=True)
     history = client.get("/translate/fr/messages/history?lang=en").get_data(as_text=True)
     assert "Regarder" in history and "Voir" in history and "Fr" in history
     change_id = re.search(r'data-change="(\d+)"', history).group(1)
@@ -324,17 +302,8 @@ def test_history_and_revert(tapp, folder, login):
 def test_markup_in_a_saved_translation_is_shown_as_text(tapp):
     token = add_user(tapp, "admin@example.org", "admin")
     client = tapp.test_client()
-    revision = client.get("/api/v1/translations/fr/messages/messages").get_json()["revision"]
-    saved = client.put(
-        "/api/v1/translations/fr/messages/messages",
-        headers={"Authorization": f"Bearer {token}"},
-        json={
-            "msgid": "Skip to content",
-            "context": None,
-            "fuzzy": False,
-            "base_revision": revision,
-            "msgstr": "Aller <img src=x onerror=alert(1)> au contenu",
-        },
+    saved = put_fr(
+        client, token, "Skip to content", "Aller <img src=x onerror=alert(1)> au contenu", fr_revision(client)
     )
     # Markup that the source does not have is refused by the checks...
     assert saved.status_code == 422
