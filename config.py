@@ -24,6 +24,8 @@ class Config:
     CATALOGUE_MEDIA_DIR = os.environ.get("CATALOGUE_MEDIA_DIR") or str(BASE_DIR / "instance" / "media")
     CATALOGUE_MAX_SUBTITLE_BYTES = int(os.environ.get("CATALOGUE_MAX_SUBTITLE_BYTES", 5 * 1024 * 1024))
     CATALOGUE_MAX_MEDIA_BYTES = int(os.environ.get("CATALOGUE_MAX_MEDIA_BYTES", 4 * 1024**3))
+    # Memory each worker may spend on rendered public pages (catalogue.pagecache); 0 turns the cache off.
+    CATALOGUE_PAGE_CACHE_BYTES = int(os.environ.get("CATALOGUE_PAGE_CACHE_BYTES", 32 * 1024 * 1024))
 
     # Seconds the player steps back when switching from the floor audio to an interpretation,
     # because interpreters speak a moment after the speaker.

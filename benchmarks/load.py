@@ -4,10 +4,10 @@
     .venv/bin/python benchmarks/load.py --quick          # 5 s per page
 
 For each database (SQLite, then PostgreSQL) it starts gunicorn exactly as README "Deployment" does
-(`python -m gunicorn -c python:catalogue.gunicorn_config catalogue.wsgi:app`, 2 workers × 4 threads by default,
-the access log off) on a free loopback port, on the 1,000-recording catalogue of the search benchmark (3 million
-cues; built by benchmarks/catalogue_data.py through benchmarks/search.py's reuse logic, or reused when complete),
-and runs `wrk --latency -t2 -c64 -d30s` against, one after the other:
+(`python -m gunicorn -c python:catalogue.gunicorn_config catalogue.wsgi:app`, 2 workers × 1 thread by default as in
+gunicorn_config.py, the access log off) on a free loopback port, on the 1,000-recording catalogue of the search
+benchmark (3 million cues; built by benchmarks/catalogue_data.py through benchmarks/search.py's reuse logic, or
+reused when complete), and runs `wrk --latency -t2 -c64 -d30s` against, one after the other:
 
 - hello: `GET /healthz`, which answers without the database: the baseline of every ratio;
 - home: `GET /` (the catalogue's first page);
@@ -18,6 +18,11 @@ and runs `wrk --latency -t2 -c64 -d30s` against, one after the other:
 - api: `GET /api/v1/recordings?page=1` (the recordings API, a page of 50);
 - api-all (only with `--pages ...,api-all`; no goal): `GET /api/v1/recordings`, all 1,000 at once.
 
+Every page repeats one URL, so with the production settings the workers' page cache (catalogue/pagecache.py)
+answers all but the first request of each: the figures are those of a cache hit, the common case of a public
+catalogue. `--page-cache-bytes 0` turns the cache off and measures the rendering itself (each new URL, and the
+first request after any write, costs that much).
+
 Before each page the master is sent SIGHUP and the benchmark waits for fresh workers (up for 2 s), so a page
 does not inherit workers that the previous one left near their max_requests quota (see fresh_workers()).
 
@@ -26,7 +31,7 @@ same run on the same gunicorn (the machines are shared and noisy: absolute numbe
 issue's goal; the p99 latency; the errors (socket errors, timeouts — wrk's default 2 s — and any status other
 than the expected 200, or 304 for vtt-304; goal: 0 at 64 connections for 30 s); and the peak memory per worker
 (the largest VmHWM of /proc/<pid>/status over the workers alive during the run, sampled every 0.2 s: the
-production settings recycle a worker after 2,000 ± 200 requests, so many workers come and go).
+production settings recycle a worker after 100,000 ± 10,000 requests, so a worker may come and go).
 
 The synthetic catalogue has no audio tracks and the watch page is a 404 without one: the first run adds two
 per recording (an English interpretation, default, and the floor audio), as the demo loader does. It also
@@ -144,6 +149,8 @@ def prepare_catalogue(database: str, args: argparse.Namespace) -> dict:
     )
     app = info["app"]
     with app.app_context():
+        # Tables added to the app since the catalogue was built (catalogue_version, for the page cache).
+        db.create_all()
         added = ensure_audio_tracks()
         if added:
             print(f"{database}: added {added:,} audio tracks (the watch page is a 404 without one)")
@@ -249,7 +256,7 @@ def compile_translations_if_missing() -> None:
 class Gunicorn:
     """The production server on a loopback port, as README "Deployment" starts it."""
 
-    def __init__(self, database_url: str, workers: int, threads: int, log: Path) -> None:
+    def __init__(self, database_url: str, workers: int, threads: int, log: Path, extra_env: dict[str, str]) -> None:
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -263,6 +270,7 @@ class Gunicorn:
             "CATALOGUE_TRANSLATIONS_DIR": str(ROOT / "translations"),
             "SECRET_KEY": "bench",
             "PYTHONPATH": str(ROOT),
+            **extra_env,
         }
         with open(log, "wb") as out:
             self.process = subprocess.Popen(
@@ -300,7 +308,7 @@ class Gunicorn:
         until `workers` new ones have each been up for `age` seconds.
 
         So each page starts on equal terms: wrk opens its 64 connections at once and keeps them alive, and the
-        settings recycle a worker after 2,000 ± 200 requests. A worker left near its quota by the previous page
+        settings recycled a worker after 2,000 ± 200 requests. A worker left near its quota by the previous page
         (or still importing the app) would soon drop its connections, wrk would reconnect them all to the
         other worker, and they would stay there for the rest of the run, on one core (measured: home at about
         half the rate). Recycling during a run still does that; that part is the production behaviour."""
@@ -448,12 +456,14 @@ def describe(result: Result) -> str:
 
 def bench(database: str, args: argparse.Namespace, folder: Path) -> list[str]:
     info = prepare_catalogue(database, args)
-    server = Gunicorn(info["url"], args.workers, args.threads, folder / f"gunicorn-{database}.log")
+    extra_env = {} if args.page_cache_bytes is None else {"CATALOGUE_PAGE_CACHE_BYTES": str(args.page_cache_bytes)}
+    server = Gunicorn(info["url"], args.workers, args.threads, folder / f"gunicorn-{database}.log", extra_env)
     misses = []
     try:
         chosen = pages(server, info["targets"], args.pages, args.query)
         print(
-            f"{database}: gunicorn {args.workers} workers × {args.threads} threads on {server.base}; "
+            f"{database}: gunicorn {args.workers} workers × {args.threads} threads on {server.base}, page cache "
+            f"{'default' if args.page_cache_bytes is None else f'{args.page_cache_bytes:,} bytes'}; "
             f"wrk -t{args.wrk_threads} -c{args.connections} -d{args.duration}s; "
             f"watch {info['targets']['slug']}, subtitles {info['targets']['language']}",
             flush=True,
@@ -515,8 +525,9 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="CATALOGUE_WORKERS")
-    parser.add_argument("--threads", type=int, default=4, help="CATALOGUE_THREADS")
+    parser.add_argument("--threads", type=int, default=1, help="CATALOGUE_THREADS")
     parser.add_argument("--query", default="city", help="the search page's query")
+    parser.add_argument("--page-cache-bytes", type=int, help="CATALOGUE_PAGE_CACHE_BYTES (0: every page rendered)")
     parser.add_argument("--recordings", type=int, default=1000)
     parser.add_argument("--cues", type=int, default=1000, help="cues per subtitle track")
     parser.add_argument("--seed", type=int, default=1)

@@ -20,7 +20,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["MAX_CONTENT_LENGTH"] = app.config["CATALOGUE_MAX_SUBTITLE_BYTES"] + 1024 * 1024
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from catalogue import errors, i18n
+    from catalogue import errors, i18n, pagecache
     from catalogue.accounts import auth
     from catalogue.extensions import db, migrate
 
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from catalogue import caching
 
     caching.init_app(app)
+    pagecache.init_app(app)
 
     from catalogue.accounts.cli import users_cli
     from catalogue.accounts.views import bp as accounts_bp

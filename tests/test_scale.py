@@ -81,7 +81,7 @@ def test_pages_make_the_same_number_of_queries_for_3_or_13_recordings(demo_app):
     add_recordings(demo_app, 10)
     after = queries_per_page(demo_app)
     assert after == before
-    assert all(count <= 10 for count in after.values()), after
+    assert all(count <= 11 for count in after.values()), after  # 10 + the page cache's version read
 
 
 def test_two_uploads_to_one_track_at_once_both_become_revisions(demo_app, live_server):

@@ -17,6 +17,7 @@ from catalogue.accounts.auth import api_user
 from catalogue.accounts.models import Role
 from catalogue.errors import api_error
 from catalogue.extensions import db
+from catalogue.pagecache import cached
 from catalogue.problems import problem_dict
 from catalogue.recordings.forms import SLUG as SLUG_VALIDATOR
 from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, Recording, Workshop
@@ -95,6 +96,7 @@ def recording_json(recording: Recording) -> dict[str, Any]:
 
 
 @bp.get("/recordings")
+@cached
 def recordings() -> dict[str, Any]:
     """All recordings, or a page of them with `?page=` and `per_page=` (at most 200); `total` counts them all."""
     total = db.session.scalar(select(func.count()).select_from(Recording))
@@ -107,6 +109,7 @@ def recordings() -> dict[str, Any]:
 
 
 @bp.get("/recordings/<slug>")
+@cached
 def recording(slug: str) -> dict[str, Any]:
     found = db.session.scalar(_recordings_query().where(Recording.slug == slug))
     if found is None:
@@ -115,6 +118,7 @@ def recording(slug: str) -> dict[str, Any]:
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>")
+@cached
 def subtitles(slug: str, language: str) -> dict[str, Any]:
     revision = current_revision(slug, language)
     if revision is None:
@@ -391,6 +395,7 @@ def put_translation(locale: str, domain: str) -> ResponseReturnValue:
 
 
 @bp.get("/search")
+@cached
 def search_api() -> dict[str, Any]:
     """`snippet` is escaped HTML in which only <mark> is markup; `url` opens the player there."""
     raw = request.args.get("q", "")

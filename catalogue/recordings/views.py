@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
 from catalogue.i18n import content_text, language_list, language_name, locale_code
+from catalogue.pagecache import cached
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role, Workshop
 
 bp = Blueprint("recordings", __name__, template_folder="templates")
@@ -68,6 +69,7 @@ def recording_helpers() -> dict[str, object]:
 
 
 @bp.get("/")
+@cached
 def home() -> ResponseReturnValue:
     """The catalogue, filtered by audio and subtitle language, a page at a time.
 
@@ -115,6 +117,7 @@ def home() -> ResponseReturnValue:
 
 
 @bp.get("/events/<slug>")
+@cached
 def event(slug: str) -> ResponseReturnValue:
     found = db.session.scalar(
         select(Event)
@@ -144,6 +147,7 @@ def _start_seconds(raw: str | None, duration_ms: int | None) -> float:
 
 
 @bp.get("/recordings/<slug>")
+@cached
 def watch(slug: str) -> ResponseReturnValue:
     recording = db.session.scalar(
         select(Recording)

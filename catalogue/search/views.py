@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from catalogue.extensions import db
+from catalogue.pagecache import cached
 from catalogue.recordings.models import Event
 from catalogue.search.query import Hit, parse, search
 from catalogue.subtitles.models import SubtitleTrack
@@ -32,6 +33,7 @@ def hit_url(hit: Hit, external: bool = False) -> str:
 
 
 @bp.get("/search")
+@cached
 def results() -> ResponseReturnValue:
     raw = request.args.get("q", "")
     language = request.args.get("lang_filter") or None

@@ -8,6 +8,7 @@ from sqlalchemy.orm import load_only
 
 from catalogue.extensions import db
 from catalogue.i18n import format_timestamp
+from catalogue.pagecache import cached
 from catalogue.recordings.models import Recording
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.writing import to_srt
@@ -49,6 +50,7 @@ def _file_response(body: str, content_type: str, etag: str, download_name: str |
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>.vtt")
+@cached
 def vtt_file(slug: str, language: str) -> Response:
     revision = current_revision(slug, language, etag_only=True)
     if revision is None:
@@ -61,6 +63,7 @@ def vtt_file(slug: str, language: str) -> Response:
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>.srt")
+@cached
 def srt_file(slug: str, language: str) -> Response:
     revision = current_revision(slug, language)
     if revision is None:
@@ -71,6 +74,7 @@ def srt_file(slug: str, language: str) -> Response:
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>.txt")
+@cached
 def text_file(slug: str, language: str) -> Response:
     """The transcript to read: one line per cue, `[m:ss] Voice: text` (`[h:mm:ss]` past an hour)."""
     revision = current_revision(slug, language)

@@ -1,0 +1,213 @@
+"""Rendered public pages kept in each worker's memory until the catalogue changes.
+
+A page that anyone may see (the catalogue, a watch page, a search, a subtitle file, the public API) is the
+same for every anonymous visitor with the same URL and interface language, until something in the database
+or a compiled translation changes. Every write bumps one number, `catalogue_version.version`, in its own
+transaction (a session event, so no write path can forget it); a request reads that number (one indexed
+query) and the .mo signature that catalogue.i18n already stats, and a cached page made under other numbers
+is never served. So workers on any number of machines stay exactly as fresh as without a cache: an upload,
+a restore or a translation edit made through one worker is seen by all of them on their next request.
+
+Nothing personal is cached: not for a signed-in user, a request with pending flash messages or an
+Authorization header, nor a response that sets a cookie or writes the session.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from flask import Flask, Response, current_app, make_response, request, session
+from flask_login import current_user
+from sqlalchemy import BigInteger, Table, event, insert, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from catalogue.extensions import db
+from catalogue.i18n import locale_code
+
+# Writes to these tables change nothing an anonymous visitor sees, so they do not empty every cache.
+UNSEEN_TABLES = frozenset({"users", "api_tokens", "subtitle_uploads", "translation_catalogues", "translation_changes"})
+
+
+class CatalogueVersion(db.Model):
+    """One row whose number every committed write to the catalogue increases."""
+
+    __tablename__ = "catalogue_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+VERSION: Table = CatalogueVersion.__table__
+VERSION_QUERY = "SELECT version FROM catalogue_version WHERE id = 1"
+
+
+@event.listens_for(VERSION, "after_create")
+def _first_row(table: Table, connection: Connection, **_: object) -> None:
+    """create_all (tests) gets the row that migration 0005 inserts."""
+    connection.execute(insert(table).values(id=1, version=0))
+
+
+def bump(connection: Connection) -> None:
+    """Make every cached page stale once this transaction commits (for writes that bypass the ORM)."""
+    connection.execute(update(VERSION).where(VERSION.c.id == 1).values(version=VERSION.c.version + 1))
+
+
+def _changes_pages(obj: object) -> bool:
+    return getattr(obj, "__tablename__", None) not in UNSEEN_TABLES
+
+
+def _before_flush(session: Session, _context: object, _instances: object) -> None:
+    """Bump before the flush writes anything: on PostgreSQL the version row is then the first lock of every
+    writing transaction, so two writers queue on it instead of deadlocking on each other's rows."""
+    changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
+    if any(_changes_pages(obj) for obj in changed):
+        bump(session.connection())
+
+
+def register() -> None:
+    """Listen to every session's flushes (once per process)."""
+    if not event.contains(Session, "before_flush", _before_flush):
+        event.listen(Session, "before_flush", _before_flush)
+
+
+@dataclass(frozen=True, slots=True)
+class CachedResponse:
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+    etag: str | None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + sum(len(k) + len(v) for k, v in self.headers) + 200
+
+
+class PageCache:
+    """A byte-bounded LRU of responses for one generation (catalogue version, translations signature).
+
+    Thread-safe: gunicorn's gthread workers share one cache between their threads.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[tuple, CachedResponse] = OrderedDict()
+        self._bytes = 0
+        self._generation: object = None
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def get(self, generation: object, key: tuple) -> CachedResponse | None:
+        with self._lock:
+            if generation != self._generation:
+                # Another generation: nothing kept is valid for it (and pages of the old one are never served).
+                self._entries.clear()
+                self._bytes = 0
+                self._generation = generation
+                return None
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, generation: object, key: tuple, cached: CachedResponse) -> None:
+        with self._lock:
+            # A page rendered while another request moved to a newer generation may be stale: drop it.
+            if generation != self._generation or cached.size > self.max_bytes:
+                return
+            previous = self._entries.pop(key, None)
+            if previous is not None:
+                self._bytes -= previous.size
+            self._entries[key] = cached
+            self._bytes += cached.size
+            while self._bytes > self.max_bytes:
+                _, evicted = self._entries.popitem(last=False)
+                self._bytes -= evicted.size
+
+
+def _cache() -> PageCache | None:
+    return current_app.extensions.get("catalogue_page_cache")
+
+
+def _anonymous_request() -> bool:
+    if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
+        return False
+    if current_user.is_authenticated:
+        return False
+    return "_flashes" not in session
+
+
+def _generation() -> tuple[int, object]:
+    # A DB-API cursor on the session's connection: this runs on every cached request, and SQLAlchemy's
+    # statement compiling and result set-up cost as much as the rest of a cache hit.
+    cursor = db.session.connection().connection.cursor()
+    try:
+        cursor.execute(VERSION_QUERY)
+        row = cursor.fetchone()
+    finally:
+        cursor.close()
+    return (row[0] if row else 0, current_app.extensions["catalogue_catalogue_state"]["signature"])
+
+
+def _key() -> tuple[object, ...]:
+    """The URL as the client sent it (host included: the API writes absolute URLs) and the page's language."""
+    environ = request.environ
+    return (
+        request.scheme,
+        request.host,
+        environ.get("SCRIPT_NAME", ""),
+        environ.get("PATH_INFO", ""),
+        environ.get("QUERY_STRING", ""),
+        locale_code(),
+    )
+
+
+def _replay(cached: CachedResponse) -> Response:
+    response = Response(cached.body, status=cached.status, headers=cached.headers)
+    # A revalidation of a cached file is a 304 here, as the view itself would answer.
+    return response.make_conditional(request) if cached.status == 200 else response
+
+
+def _storable(response: Response) -> CachedResponse | None:
+    if response.status_code not in (200, 304) or response.is_streamed or response.direct_passthrough:
+        return None
+    if "Set-Cookie" in response.headers or session.modified:
+        return None
+    etag, _weak = response.get_etag()
+    return CachedResponse(response.status_code, list(response.headers.items()), response.get_data(), etag)
+
+
+def cached(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve this public GET view from the page cache when the request is anonymous."""
+
+    @functools.wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        cache = _cache()
+        if cache is None or not _anonymous_request():
+            return view(*args, **kwargs)
+        generation = _generation()
+        key = _key()
+        hit = cache.get(generation, key)
+        # A 304 kept from a revalidation proves only its own ETag: any other request renders the page.
+        if hit is not None and (hit.status == 200 or (hit.etag and request.if_none_match.contains(hit.etag))):
+            return _replay(hit)
+        response = make_response(view(*args, **kwargs))
+        storable = _storable(response)
+        if storable is not None and (storable.status == 200 or hit is None):
+            cache.put(generation, key, storable)
+        return response
+
+    return wrapper
+
+
+def init_app(app: Flask) -> None:
+    register()
+    if app.config["CATALOGUE_PAGE_CACHE_BYTES"] > 0:
+        app.extensions["catalogue_page_cache"] = PageCache(app.config["CATALOGUE_PAGE_CACHE_BYTES"])
