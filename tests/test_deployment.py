@@ -71,13 +71,26 @@ def gunicorn(demo_app, database_url, tmp_path):
     log.close()
 
 
-def test_an_edit_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app):
-    with demo_app.app_context():
-        user = User(email="fr@example.org", display_name="Fr", role=Role.TRANSLATOR, locales=["fr"])
+def token_for(app, role: Role) -> str:
+    with app.app_context():
+        user = User(email=f"{role.value}@example.org", display_name="Fr", role=role, locales=["fr"])
         user.set_password("secret-pass")
         db.session.add(user)
         token = issue_token(user)
         db.session.commit()
+        return token
+
+
+def put(url: str, token: str, body: bytes, content_type: str) -> int:
+    request = urllib.request.Request(
+        url, data=body, method="PUT", headers={"Authorization": f"Bearer {token}", "Content-Type": content_type}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return response.status
+
+
+def test_an_edit_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app):
+    token = token_for(demo_app, Role.TRANSLATOR)
     # Every worker has served (and cached) the French catalogue.
     for _ in range(12):
         assert "Aller au contenu" in get(f"{gunicorn}/?lang=fr")
@@ -87,13 +100,22 @@ def test_an_edit_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app):
         '{"msgid": "Skip to content", "context": null, "msgstr": "Sauter au contenu", "fuzzy": false, '
         f'"base_revision": {revision}}}'
     ).encode()
-    request = urllib.request.Request(
-        messages,
-        data=body,
-        method="PUT",
-        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        assert response.status == 200
+    assert put(messages, token, body, "application/json") == 200
     pages = [get(f"{gunicorn}/?lang=fr") for _ in range(12)]
     assert all("Sauter au contenu" in page for page in pages)
+
+
+def test_an_upload_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app):
+    """Every worker keeps the public pages it rendered (catalogue.pagecache): none may serve the old file."""
+    slug = "workshop-1-building-resilience"
+    new_text = {
+        f"{gunicorn}/recordings/{slug}/subtitles/fr.vtt": "Égalité, fraternité",
+        f"{gunicorn}/search?q=fraternite": "Égalité, <mark>fraternité</mark>",
+    }
+    for _ in range(12):
+        assert all(text not in get(page) for page, text in new_text.items())
+    srt = (PROJECT_ROOT / "tests" / "data" / "fr-crlf.srt").read_bytes()
+    token = token_for(demo_app, Role.ARCHIVIST)
+    assert put(f"{gunicorn}/api/v1/recordings/{slug}/subtitles/fr", token, srt, "application/x-subrip") in (200, 201)
+    for _ in range(12):
+        assert all(text in get(page) for page, text in new_text.items())
