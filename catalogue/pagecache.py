@@ -23,8 +23,9 @@ from typing import Any
 
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import current_user
-from sqlalchemy import BigInteger, Table, event, insert, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import BigInteger, Table, create_engine, event, insert, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from catalogue.extensions import db
@@ -144,19 +145,45 @@ def _anonymous_request() -> bool:
     return "_flashes" not in session
 
 
+def _version_engine(app: Flask) -> Engine:
+    """Where the version is read on every cached request, made cheap.
+
+    SQLite: the app's engine in autocommit. PostgreSQL: its own small pool in autocommit and without the
+    app pool's pre-ping, so a cache hit costs one round trip (not ping, BEGIN, SELECT and ROLLBACK); a
+    connection that died with a server restart is replaced by one retry in _generation().
+    """
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            return db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}) | {"pool_pre_ping": False}
+        return create_engine(db.engine.url, **options, isolation_level="AUTOCOMMIT")
+
+
+def _read_version() -> int:
+    # Plain SQL: compiling a statement would cost as much as the rest of a hit. Through SQLAlchemy all the
+    # same, which turns a lost server into an OperationalError (a 503) and drops the dead connection.
+    with current_app.extensions["catalogue_version_engine"].connect() as connection:
+        return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
+
+
 def _generation() -> tuple[int, object]:
-    # A DB-API cursor on the session's connection: this runs on every cached request, and SQLAlchemy's
-    # statement compiling and result set-up cost as much as the rest of a cache hit.
-    cursor = db.session.connection().connection.cursor()
     try:
-        cursor.execute(VERSION_QUERY)
-        row = cursor.fetchone()
-    finally:
-        cursor.close()
-    return (row[0] if row else 0, current_app.extensions["catalogue_catalogue_state"]["signature"])
+        version = _read_version()
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        version = _read_version()  # The pool dropped its dead connections; a failure now is a real one.
+    return (version, current_app.extensions["catalogue_catalogue_state"]["signature"])
 
 
-def _key() -> tuple[object, ...]:
+def dispose(app: Flask) -> None:
+    """Close the version pool's connections (tests, which make many apps)."""
+    engine = app.extensions.pop("catalogue_version_engine", None)
+    if engine is not None:
+        engine.dispose()
+
+
+def _key(by_language: bool) -> tuple[object, ...]:
     """The URL as the client sent it (host included: the API writes absolute URLs) and the page's language."""
     environ = request.environ
     return (
@@ -165,7 +192,7 @@ def _key() -> tuple[object, ...]:
         environ.get("SCRIPT_NAME", ""),
         environ.get("PATH_INFO", ""),
         environ.get("QUERY_STRING", ""),
-        locale_code(),
+        locale_code() if by_language else None,
     )
 
 
@@ -184,30 +211,39 @@ def _storable(response: Response) -> CachedResponse | None:
     return CachedResponse(response.status_code, list(response.headers.items()), response.get_data(), etag)
 
 
-def cached(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Serve this public GET view from the page cache when the request is anonymous."""
+def cached(view: Callable[..., Any] | None = None, *, by_language: bool = True) -> Any:
+    """Serve this public GET view from the page cache when the request is anonymous.
 
-    @functools.wraps(view)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        cache = _cache()
-        if cache is None or not _anonymous_request():
-            return view(*args, **kwargs)
-        generation = _generation()
-        key = _key()
-        hit = cache.get(generation, key)
-        # A 304 kept from a revalidation proves only its own ETag: any other request renders the page.
-        if hit is not None and (hit.status == 200 or (hit.etag and request.if_none_match.contains(hit.etag))):
-            return _replay(hit)
-        response = make_response(view(*args, **kwargs))
-        storable = _storable(response)
-        if storable is not None and (storable.status == 200 or hit is None):
-            cache.put(generation, key, storable)
-        return response
+    `by_language=False` for responses that are the same in every interface language (subtitle files): one
+    entry serves everybody, and the request skips choosing a language.
+    """
 
-    return wrapper
+    def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            cache = _cache()
+            if cache is None or not _anonymous_request():
+                return view(*args, **kwargs)
+            generation = _generation()
+            key = _key(by_language)
+            hit = cache.get(generation, key)
+            # A 304 kept from a revalidation proves only its own ETag: any other request renders the page.
+            if hit is not None and (hit.status == 200 or (hit.etag and request.if_none_match.contains(hit.etag))):
+                return _replay(hit)
+            response = make_response(view(*args, **kwargs))
+            storable = _storable(response)
+            if storable is not None and (storable.status == 200 or hit is None):
+                cache.put(generation, key, storable)
+            return response
+
+        return wrapper
+
+    return decorate(view) if view is not None else decorate
 
 
 def init_app(app: Flask) -> None:
     register()
     if app.config["CATALOGUE_PAGE_CACHE_BYTES"] > 0:
         app.extensions["catalogue_page_cache"] = PageCache(app.config["CATALOGUE_PAGE_CACHE_BYTES"])
+        # Creating an engine connects to nothing: the first cached request does.
+        app.extensions["catalogue_version_engine"] = _version_engine(app)

@@ -19,7 +19,7 @@ from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import text
 from werkzeug.serving import make_server
 
-from catalogue import create_app
+from catalogue import create_app, pagecache
 from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
 from catalogue.search import index as search_index
@@ -80,6 +80,7 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
+        pagecache.dispose(app)
 
 
 @pytest.fixture

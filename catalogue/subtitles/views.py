@@ -50,7 +50,7 @@ def _file_response(body: str, content_type: str, etag: str, download_name: str |
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>.vtt")
-@cached
+@cached(by_language=False)
 def vtt_file(slug: str, language: str) -> Response:
     revision = current_revision(slug, language, etag_only=True)
     if revision is None:
@@ -63,7 +63,7 @@ def vtt_file(slug: str, language: str) -> Response:
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>.srt")
-@cached
+@cached(by_language=False)
 def srt_file(slug: str, language: str) -> Response:
     revision = current_revision(slug, language)
     if revision is None:
@@ -74,7 +74,7 @@ def srt_file(slug: str, language: str) -> Response:
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>.txt")
-@cached
+@cached(by_language=False)
 def text_file(slug: str, language: str) -> Response:
     """The transcript to read: one line per cue, `[m:ss] Voice: text` (`[h:mm:ss]` past an hour)."""
     revision = current_revision(slug, language)
