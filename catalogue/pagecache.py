@@ -23,6 +23,7 @@ from typing import Any
 
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import current_user
+from flask_login.config import COOKIE_NAME
 from sqlalchemy import BigInteger, Table, create_engine, event, insert, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
@@ -140,9 +141,11 @@ def _cache() -> PageCache | None:
 def _anonymous_request() -> bool:
     if request.method not in ("GET", "HEAD") or "Authorization" in request.headers:
         return False
-    if current_user.is_authenticated:
-        return False
-    return "_flashes" not in session
+    cookies = request.cookies
+    config = current_app.config
+    if config["SESSION_COOKIE_NAME"] not in cookies and config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) not in cookies:
+        return True  # Nobody can be signed in and nothing is flashed: no need to load a user.
+    return not current_user.is_authenticated and "_flashes" not in session
 
 
 def _version_engine(app: Flask) -> Engine:
