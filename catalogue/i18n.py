@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -75,17 +76,22 @@ def upper_first(text: str, locale: str) -> str:
     return first.upper() + text[1:]
 
 
+@lru_cache(maxsize=1024)
+def _display_name(code: str, locale: str) -> str:
+    """CLDR's name of a language in a locale; cached, as a catalogue page asks for the same few hundreds of times."""
+    return Locale.parse(code).get_display_name(locale) or code
+
+
 def language_name(code: str, in_language: str | None = None) -> str:
     """The name of a language as a menu shows it, in the interface language by default."""
     target = in_language or locale_code()
-    name = Locale.parse(code).get_display_name(target) or code
-    return upper_first(name, target)
+    return upper_first(_display_name(code, target), target)
 
 
 def language_list(codes: list[str]) -> str:
     """Language names inside a sentence: "English, French and Turkish", "anglais, français et turc"."""
     locale = locale_code()
-    return format_list([Locale.parse(c).get_display_name(locale) or c for c in codes], locale=locale)
+    return format_list([_display_name(c, locale) for c in codes], locale=locale)
 
 
 def format_duration(milliseconds: int | None) -> str:

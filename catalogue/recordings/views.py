@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
@@ -73,44 +74,48 @@ def recording_helpers() -> dict[str, object]:
 def home() -> ResponseReturnValue:
     """The catalogue, filtered by audio and subtitle language, a page at a time.
 
-    The filters run on light rows (ids and languages); only the page's recordings are loaded in full.
+    The filters and the page run in SQL; only the page's recordings are loaded in full.
     """
-    audio_rows = db.session.execute(select(AudioTrack.recording_id, AudioTrack.languages)).all()
     # Subtitle tracks through the relationship: recordings sits below subtitles and does not import it.
     track = Recording.subtitle_tracks.property.mapper.class_
-    subtitle_rows = db.session.execute(
-        select(track.recording_id, track.language).where(track.current_revision_id.is_not(None))
-    ).all()
-    audio_of: dict[int, set[str]] = {}
-    for recording_id, languages in audio_rows:
-        audio_of.setdefault(recording_id, set()).update(languages)
-    subtitles_of: dict[int, set[str]] = {}
-    for recording_id, language in subtitle_rows:
-        subtitles_of.setdefault(recording_id, set()).add(language)
+    published = track.current_revision_id.is_not(None)
+    # Audio languages are a JSON list per track: its few distinct spellings, not every track, are read.
+    languages_json = cast(AudioTrack.languages, Text)
+    heard = {text: set(json.loads(text)) for text in db.session.scalars(select(languages_json).distinct())}
+    subtitled = db.session.scalars(select(track.language).where(published).distinct()).all()
+
     audio = request.args.get("audio", "")
     subs = request.args.get("subs", "")
-    in_order = select(Recording.id).join(Recording.workshop).order_by(Workshop.event_id, Workshop.number, Recording.id)
-    ordered = db.session.scalars(in_order).all()
-    matching = [
-        i
-        for i in ordered
-        if (not audio or audio in audio_of.get(i, ())) and (not subs or subs in subtitles_of.get(i, ()))
-    ]
-    pages = max(1, -(-len(matching) // PAGE_SIZE))
+    filters = []
+    if audio:
+        spellings = [text for text, codes in heard.items() if audio in codes]
+        filters.append(Recording.id.in_(select(AudioTrack.recording_id).where(languages_json.in_(spellings))))
+    if subs:
+        filters.append(Recording.id.in_(select(track.recording_id).where(track.language == subs, published)))
+    total = db.session.scalar(select(func.count()).select_from(Recording))
+    shown = db.session.scalar(select(func.count()).select_from(Recording).where(*filters)) if filters else total
+    pages = max(1, -(-shown // PAGE_SIZE))
     page = min(max(1, request.args.get("page", 1, type=int)), pages)
-    window = matching[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    window = db.session.scalars(
+        select(Recording.id)
+        .join(Recording.workshop)
+        .where(*filters)
+        .order_by(Workshop.event_id, Workshop.number, Recording.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
     loaded = {r.id: r for r in db.session.scalars(recordings_query().where(Recording.id.in_(window)))}
     events = list(db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
     return render_template(
         "recordings/home.html",
         recordings=[loaded[i] for i in window],
-        shown=len(matching),
-        total=len(ordered),
+        shown=shown,
+        total=total,
         page=page,
         pages=pages,
         events=events,
-        audio_options=sorted({lang for langs in audio_of.values() for lang in langs}, key=language_name),
-        subtitle_options=sorted({lang for langs in subtitles_of.values() for lang in langs}, key=language_name),
+        audio_options=sorted(set().union(*heard.values()), key=language_name),
+        subtitle_options=sorted(subtitled, key=language_name),
         audio=audio,
         subs=subs,
     )
