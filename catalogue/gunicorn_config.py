@@ -10,8 +10,10 @@ import os
 bind = os.environ.get("CATALOGUE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CATALOGUE_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "gthread"
-# One thread per worker by default: under 4 threads the home page crashed workers with SIGSEGV in the load
-# benchmark (heap corruption seen inside sqlite3's fetch; cause not found yet). Scale with workers instead.
+# One thread per worker by default: 4 threads rendering the home page crash a process with SIGSEGV, often within a
+# minute (heap corruption; Debian's CPython 3.11.2 as well as 3.11.7, without SQLAlchemy's Cython or
+# markupsafe's C speedups, even with no pooled connection shared between threads). Cause not found yet:
+# scale with workers instead.
 threads = int(os.environ.get("CATALOGUE_THREADS", 1))
 timeout = 60
 graceful_timeout = 30

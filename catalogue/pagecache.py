@@ -65,8 +65,8 @@ def _changes_pages(obj: object) -> bool:
 
 
 def _before_flush(session: Session, _context: object, _instances: object) -> None:
-    """Bump before the flush writes anything: on PostgreSQL the version row is then the first lock of every
-    writing transaction, so two writers queue on it instead of deadlocking on each other's rows."""
+    """Bump before the flush writes anything: on PostgreSQL the version row is then the first row a catalogue
+    write locks, so two such writers queue on it instead of deadlocking on each other's rows."""
     changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
     if any(_changes_pages(obj) for obj in changed):
         bump(session.connection())
