@@ -201,6 +201,36 @@ def test_api_upload_revisions_and_restore(demo_app):
     assert missing.status_code == 404
 
 
+def test_api_upload_as_curl_sends_it_with_data_binary(demo_app):
+    """README's `curl --data-binary @file` labels the body as a form (application/x-www-form-urlencoded)."""
+    client = demo_app.test_client()
+    token = token_for(demo_app, "archivist@example.org", "archivist")
+    response = client.put(
+        f"/api/v1/recordings/{SLUG}/subtitles/tr?format=srt",
+        data=(DATA / "tr-windows-1254.srt").read_bytes(),
+        headers={"Authorization": f"Bearer {token}"},
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["cue_count"] == 3
+    cues = client.get(f"/api/v1/recordings/{SLUG}/subtitles/tr").get_json()["cues"]
+    assert cues[0]["text"] == "İzmir'de ılık bir sabah."
+
+
+def test_api_json_is_read_whatever_its_content_type(demo_app):
+    """`curl -d '{...}'` without a Content-Type header sends JSON labelled as a form."""
+    token = token_for(demo_app, "archivist@example.org", "archivist")
+    body = '{"event": "mayors-summit-2021", "workshop": 1, "slug": "curl-recording", "title": "Sent by curl"}'
+    response = demo_app.test_client().post(
+        "/api/v1/recordings",
+        data=body,
+        headers={"Authorization": f"Bearer {token}"},
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["slug"] == "curl-recording"
+
+
 def test_api_refused_upload_is_422_with_lines_and_the_old_file_stays_served(demo_app):
     client = demo_app.test_client()
     token = token_for(demo_app, "archivist@example.org", "archivist")

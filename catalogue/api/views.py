@@ -154,7 +154,9 @@ def put_subtitles(slug: str, language: str) -> ResponseReturnValue:
     recording = recording_or_404(slug)
     if not LANGUAGE_CODE.match(language):
         return api_error(422, "bad-language", f"“{language}” is not a language code such as en, fr or pt-BR.")
-    upload = request.files.get("file")
+    # The body is the file whatever its Content-Type says: `curl --data-binary @file` labels it as a form, and
+    # letting werkzeug parse it as one would consume the file (then refused as empty). Only multipart is a form.
+    upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
     data = upload.read() if upload else request.get_data(cache=False)
     filename = (upload.filename if upload else request.headers.get("X-Filename", "")) or ""
     try:
@@ -212,7 +214,7 @@ def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
 def create_recording() -> ResponseReturnValue:
     """Register a recording: {"event", "workshop" (number), "slug", "title", "recorded_at", "duration_s", ...}."""
     api_user(Role.ARCHIVIST)
-    body = request.get_json(silent=True)
+    body = request.get_json(force=True, silent=True)  # Whatever the Content-Type: `curl -d` says form.
     if not isinstance(body, dict):
         return api_error(422, "bad-json", "Send a JSON object.")
     workshop = db.session.scalar(
@@ -255,7 +257,7 @@ def create_audio_track(slug: str) -> ResponseReturnValue:
     """Add an audio track: {"slug", "kind", "languages", "label", "url", "mime_type", "default"}."""
     api_user(Role.ARCHIVIST)
     recording = recording_or_404(slug)
-    body = request.get_json(silent=True)
+    body = request.get_json(force=True, silent=True)  # Whatever the Content-Type: `curl -d` says form.
     if not isinstance(body, dict):
         return api_error(422, "bad-json", "Send a JSON object.")
     languages = body.get("languages")
@@ -344,7 +346,7 @@ def put_translation(locale: str, domain: str) -> ResponseReturnValue:
     _load_catalogue(locale, domain)
     if not user.can_edit_locale(locale):
         abort(403, description=f"This account may not edit the “{locale}” translations.")
-    body = request.get_json(silent=True)
+    body = request.get_json(force=True, silent=True)  # Whatever the Content-Type: `curl -d` says form.
     if (
         not isinstance(body, dict)
         or not isinstance(body.get("msgid"), str)
