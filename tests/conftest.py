@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -162,6 +163,39 @@ def make_user(app: Flask) -> Callable[..., Any]:
             return user.id
 
     return make
+
+
+def api_token(app: Flask, email: str, role: str, *, display_name: str, locales: tuple[str, ...] = ()) -> str:
+    """Create an account directly in the database and return a new API token for it (scripts' Bearer token)."""
+    from catalogue.accounts.models import Role, User, issue_token
+
+    with app.app_context():
+        user = User(email=email, display_name=display_name, role=Role(role), locales=list(locales))
+        user.set_password("secret-pass")
+        db.session.add(user)
+        token = issue_token(user)
+        db.session.commit()
+        return token
+
+
+@pytest.fixture
+def translations_copy(tmp_path: Path) -> Path:
+    """A copy of translations/ without compiled files or locks, for tests that edit catalogues."""
+    target = tmp_path / "translations"
+    shutil.copytree(PROJECT_ROOT / "translations", target, ignore=shutil.ignore_patterns("*.mo", ".*.lock"))
+    return target
+
+
+@pytest.fixture
+def translated_app(make_app: Callable[..., Flask], translations_copy: Path) -> Flask:
+    """An app with the demo loaded, on its own copy of the catalogues, compiled."""
+    app = make_app(CATALOGUE_TRANSLATIONS_DIR=str(translations_copy))
+    assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
+    with app.app_context():
+        reset_database()
+        create_schema()
+        load_demo()
+    return app
 
 
 @pytest.fixture

@@ -8,10 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from catalogue.accounts.models import Role, User, issue_token
 from catalogue.extensions import db
 from catalogue.subtitles.models import SubtitleRevision
-from tests.conftest import csrf_token_from
+from tests.conftest import api_token, csrf_token_from
 
 DATA = Path(__file__).resolve().parent / "data"
 SLUG = "workshop-1-building-resilience"
@@ -27,13 +26,7 @@ def archivist(demo_app, make_user, login):
 
 
 def token_for(app, email: str, role: str) -> str:
-    with app.app_context():
-        user = User(email=email, display_name=email, role=Role(role))
-        user.set_password("secret-pass")
-        db.session.add(user)
-        token = issue_token(user)
-        db.session.commit()
-        return token
+    return api_token(app, email, role, display_name=email)
 
 
 def revision_count(app) -> int:

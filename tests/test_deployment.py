@@ -13,8 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.accounts.models import Role, User, issue_token
-from catalogue.extensions import db
+from tests.conftest import api_token
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,16 +70,6 @@ def gunicorn(demo_app, database_url, tmp_path):
     log.close()
 
 
-def token_for(app, role: Role) -> str:
-    with app.app_context():
-        user = User(email=f"{role.value}@example.org", display_name="Fr", role=role, locales=["fr"])
-        user.set_password("secret-pass")
-        db.session.add(user)
-        token = issue_token(user)
-        db.session.commit()
-        return token
-
-
 def put(url: str, token: str, body: bytes, content_type: str) -> int:
     request = urllib.request.Request(
         url, data=body, method="PUT", headers={"Authorization": f"Bearer {token}", "Content-Type": content_type}
@@ -90,7 +79,7 @@ def put(url: str, token: str, body: bytes, content_type: str) -> int:
 
 
 def test_an_edit_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app):
-    token = token_for(demo_app, Role.TRANSLATOR)
+    token = api_token(demo_app, "translator@example.org", "translator", display_name="Fr", locales=("fr",))
     # Every worker has served (and cached) the French catalogue.
     for _ in range(12):
         assert "Aller au contenu" in get(f"{gunicorn}/?lang=fr")
@@ -115,7 +104,7 @@ def test_an_upload_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app
     for _ in range(12):
         assert all(text not in get(page) for page, text in new_text.items())
     srt = (PROJECT_ROOT / "tests" / "data" / "fr-crlf.srt").read_bytes()
-    token = token_for(demo_app, Role.ARCHIVIST)
+    token = api_token(demo_app, "archivist@example.org", "archivist", display_name="Fr", locales=("fr",))
     assert put(f"{gunicorn}/api/v1/recordings/{slug}/subtitles/fr", token, srt, "application/x-subrip") in (200, 201)
     for _ in range(12):
         assert all(text in get(page) for page, text in new_text.items())

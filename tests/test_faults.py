@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -71,19 +70,11 @@ def test_a_worker_killed_during_a_subtitle_upload_leaves_the_old_revision(demo_a
     assert client.get(f"/recordings/{SLUG}/subtitles/fr.vtt").data == before
 
 
-def test_a_worker_killed_between_the_po_and_the_mo_heals_on_the_next_look(make_app, tmp_path, database_url):
-    folder = tmp_path / "translations"
-    shutil.copytree(PROJECT_ROOT / "translations", folder, ignore=shutil.ignore_patterns("*.mo", ".*.lock"))
-    app = make_app(CATALOGUE_TRANSLATIONS_DIR=str(folder))
-    assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
-    from tests.conftest import create_schema, reset_database
-
+def test_a_worker_killed_between_the_po_and_the_mo_heals_on_the_next_look(
+    translated_app, translations_copy, database_url
+):
+    app, folder = translated_app, translations_copy
     with app.app_context():
-        reset_database()
-        create_schema()
-        from catalogue.demo.cli import load_demo
-
-        load_demo()
         db.session.remove()
         db.engine.dispose()
     client = app.test_client()

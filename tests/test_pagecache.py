@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import event
 
-from catalogue.accounts.models import Role, User, issue_token
 from catalogue.extensions import db
 from catalogue.pagecache import VERSION_QUERY, CachedResponse, PageCache
+from tests.conftest import api_token
 
 DATA = Path(__file__).resolve().parent / "data"
 SLUG = "workshop-1-building-resilience"
@@ -52,13 +52,7 @@ class QueryCounter:
 
 
 def archivist_token(app) -> str:
-    with app.app_context():
-        user = User(email="archivist@example.org", display_name="Arşivci", role=Role.ARCHIVIST)
-        user.set_password("secret-pass")
-        db.session.add(user)
-        token = issue_token(user)
-        db.session.commit()
-        return token
+    return api_token(app, "archivist@example.org", "archivist", display_name="Arşivci")
 
 
 @pytest.mark.parametrize("path", PUBLIC)

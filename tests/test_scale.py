@@ -8,11 +8,11 @@ from pathlib import Path
 
 from sqlalchemy import event, func, select
 
-from catalogue.accounts.models import Role, User, issue_token
 from catalogue.extensions import db
 from catalogue.recordings.models import AudioKind, AudioTrack, Recording, Workshop
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.store import publish_subtitle
+from tests.conftest import api_token
 
 DATA = Path(__file__).resolve().parent / "data"
 PAGES = [
@@ -90,12 +90,7 @@ def test_two_uploads_to_one_track_at_once_both_become_revisions(demo_app, live_s
     """Both uploads land, as revisions 2 and 3 in some order; neither is lost nor refused."""
     import urllib.request
 
-    with demo_app.app_context():
-        user = User(email="archivist@example.org", display_name="A", role=Role.ARCHIVIST)
-        user.set_password("secret-pass")
-        db.session.add(user)
-        token = issue_token(user)
-        db.session.commit()
+    token = api_token(demo_app, "archivist@example.org", "archivist", display_name="A")
     files = [(DATA / "fr-windows-1252.srt").read_bytes(), (DATA / "fr-crlf.srt").read_bytes()]
     statuses: list[int] = []
     start = threading.Barrier(len(files))

@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from catalogue.accounts.models import Role, User, issue_token
-from catalogue.extensions import db
 from catalogue.text import fold
+from tests.conftest import api_token
 
 DATA = Path(__file__).resolve().parent / "data"
 SLUG = "workshop-1-building-resilience"
@@ -104,12 +103,7 @@ def test_titles_and_texts_come_before_cues(client):
 
 def test_index_follows_upload_restore_and_ignores_a_refused_upload(demo_app):
     client = demo_app.test_client()
-    with demo_app.app_context():
-        user = User(email="archivist@example.org", display_name="A", role=Role.ARCHIVIST)
-        user.set_password("secret-pass")
-        db.session.add(user)
-        token = issue_token(user)
-        db.session.commit()
+    token = api_token(demo_app, "archivist@example.org", "archivist", display_name="A")
     auth = {"Authorization": f"Bearer {token}"}
     assert api_search(client, "fraternite")["total"] == 0
     upload = client.put(

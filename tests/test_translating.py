@@ -6,49 +6,20 @@ Every test works on its own copy of translations/ (real .po and .mo files on dis
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
-from catalogue.accounts.models import Role, User, issue_token
-from catalogue.demo.cli import load_demo
+from catalogue.accounts.models import User
 from catalogue.extensions import db
 from catalogue.translating.pofile import read_catalogue_file
-from tests.conftest import create_schema, csrf_token_from, reset_database
+from tests.conftest import api_token, csrf_token_from
 
-TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 FR_PO = Path("fr") / "LC_MESSAGES" / "messages.po"
 
 
-@pytest.fixture
-def folder(tmp_path) -> Path:
-    target = tmp_path / "translations"
-    shutil.copytree(TRANSLATIONS, target, ignore=shutil.ignore_patterns("*.mo", ".*.lock"))
-    return target
-
-
-@pytest.fixture
-def tapp(make_app, folder):
-    """An app with the demo loaded, on its own copy of the catalogues, compiled."""
-    app = make_app(CATALOGUE_TRANSLATIONS_DIR=str(folder))
-    assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
-    with app.app_context():
-        reset_database()
-        create_schema()
-        load_demo()
-    return app
-
-
 def add_user(app, email: str, role: str, locales=()) -> str:
-    with app.app_context():
-        user = User(email=email, display_name=email.split("@")[0].title(), role=Role(role), locales=list(locales))
-        user.set_password("secret-pass")
-        db.session.add(user)
-        token = issue_token(user)
-        db.session.commit()
-        return token
+    return api_token(app, email, role, display_name=email.split("@")[0].title(), locales=tuple(locales))
 
 
 def signed_in(app, email: str, login):
@@ -78,8 +49,8 @@ def put_fr(client, token: str, msgid: str, msgstr: str, revision: int, fuzzy: bo
     return client.put(FR_MESSAGES, headers={"Authorization": f"Bearer {token}"}, json=body)
 
 
-def msgstr_of(folder: Path, msgid: str, locale: str = "fr") -> str | list[str]:
-    catalogue = read_catalogue_file(folder / locale / "LC_MESSAGES" / "messages.po")
+def msgstr_of(translations_copy: Path, msgid: str, locale: str = "fr") -> str | list[str]:
+    catalogue = read_catalogue_file(translations_copy / locale / "LC_MESSAGES" / "messages.po")
     entry = catalogue.find(msgid, None)
     return entry.msgstr_plural if entry.msgid_plural else entry.msgstr
 
@@ -87,15 +58,15 @@ def msgstr_of(folder: Path, msgid: str, locale: str = "fr") -> str | list[str]:
 # --- permissions -------------------------------------------------------------------------------------------
 
 
-def test_translators_see_and_edit_only_their_locales(tapp, login):
-    add_user(tapp, "fr@example.org", "translator", ["fr"])
-    add_user(tapp, "viewer@example.org", "viewer")
-    add_user(tapp, "archivist@example.org", "archivist")
-    anonymous = tapp.test_client()
+def test_translators_see_and_edit_only_their_locales(translated_app, login):
+    add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    add_user(translated_app, "viewer@example.org", "viewer")
+    add_user(translated_app, "archivist@example.org", "archivist")
+    anonymous = translated_app.test_client()
     assert anonymous.get("/translate/").status_code == 302
     for email in ("viewer@example.org", "archivist@example.org"):
-        assert signed_in(tapp, email, login).get("/translate/").status_code == 403
-    translator = signed_in(tapp, "fr@example.org", login)
+        assert signed_in(translated_app, email, login).get("/translate/").status_code == 403
+    translator = signed_in(translated_app, "fr@example.org", login)
     dashboard = translator.get("/translate/?lang=en").get_data(as_text=True)
     assert "Français" in dashboard and "Türkçe" not in dashboard.split("<main")[1]
     assert translator.get("/translate/fr/messages").status_code == 200
@@ -106,11 +77,11 @@ def test_translators_see_and_edit_only_their_locales(tapp, login):
 # --- saving in the browser: the site shows it at once ---------------------------------------------------------
 
 
-def test_save_shows_on_the_next_page_and_changes_one_entry(tapp, folder, login):
-    add_user(tapp, "fr@example.org", "translator", ["fr"])
-    client = signed_in(tapp, "fr@example.org", login)
+def test_save_shows_on_the_next_page_and_changes_one_entry(translated_app, translations_copy, login):
+    add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    client = signed_in(translated_app, "fr@example.org", login)
     assert "Catalogue de webinaires" in client.get("/?lang=fr").get_data(as_text=True)
-    before = (folder / FR_PO).read_text(encoding="utf-8")
+    before = (translations_copy / FR_PO).read_text(encoding="utf-8")
 
     page = client.get("/translate/fr/messages?q=Webinar+catalogue").get_data(as_text=True)
     fields = entry_form(page, "Webinar catalogue")
@@ -118,7 +89,7 @@ def test_save_shows_on_the_next_page_and_changes_one_entry(tapp, folder, login):
     assert response.status_code == 303
 
     assert "Webinaires du sommet" in client.get("/?lang=fr").get_data(as_text=True)
-    after = (folder / FR_PO).read_text(encoding="utf-8")
+    after = (translations_copy / FR_PO).read_text(encoding="utf-8")
     removed = set(before.splitlines()) - set(after.splitlines())
     assert removed == {'msgstr "Catalogue de webinaires"'} | {
         line for line in removed if line.startswith(('"PO-Revision-Date', '"Last-Translator'))
@@ -126,10 +97,10 @@ def test_save_shows_on_the_next_page_and_changes_one_entry(tapp, folder, login):
     assert '"Last-Translator: Fr <fr@example.org>\\n"' in after
 
 
-def test_a_translation_that_would_break_the_page_is_refused(tapp, folder, login):
-    add_user(tapp, "fr@example.org", "translator", ["fr"])
-    client = signed_in(tapp, "fr@example.org", login)
-    before = (folder / FR_PO).read_bytes()
+def test_a_translation_that_would_break_the_page_is_refused(translated_app, translations_copy, login):
+    add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    client = signed_in(translated_app, "fr@example.org", login)
+    before = (translations_copy / FR_PO).read_bytes()
     page = client.get("/translate/fr/messages?q=Thematic+workshop").get_data(as_text=True)
     fields = entry_form(page, "Thematic workshop %(number)s")
     refused = client.post(
@@ -138,13 +109,14 @@ def test_a_translation_that_would_break_the_page_is_refused(tapp, folder, login)
     assert refused.status_code == 422
     text = refused.get_data(as_text=True)
     assert "placeholder" in text.lower() and "Atelier thématique %(numero)s" in text
-    assert (folder / FR_PO).read_bytes() == before
+    assert (translations_copy / FR_PO).read_bytes() == before
 
 
-def test_the_second_of_two_saves_from_the_same_revision_is_stale(tapp, folder, login):
-    add_user(tapp, "fr@example.org", "translator", ["fr"])
-    add_user(tapp, "fr2@example.org", "translator", ["fr"])
-    first, second = signed_in(tapp, "fr@example.org", login), signed_in(tapp, "fr2@example.org", login)
+def test_the_second_of_two_saves_from_the_same_revision_is_stale(translated_app, translations_copy, login):
+    add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    add_user(translated_app, "fr2@example.org", "translator", ["fr"])
+    first = signed_in(translated_app, "fr@example.org", login)
+    second = signed_in(translated_app, "fr2@example.org", login)
     # Both open the same entry at the same revision.
     mine = entry_form(first.get("/translate/fr/messages?q=Skip+to+content").get_data(as_text=True), "Skip to content")
     theirs = entry_form(
@@ -156,18 +128,18 @@ def test_the_second_of_two_saves_from_the_same_revision_is_stale(tapp, folder, l
     assert stale.status_code == 409
     text = stale.get_data(as_text=True)
     assert "Aller au contenu principal" in text and "Passer au contenu" in text  # Both versions, nothing lost.
-    assert msgstr_of(folder, "Skip to content") == "Aller au contenu principal"
+    assert msgstr_of(translations_copy, "Skip to content") == "Aller au contenu principal"
     # Saving "my version" from the conflict page, now based on the current revision, goes through.
     retry = entry_form(
         text.replace('<p class="source" lang="en">Skip to content</p>', '<p class="source" lang="en">X</p>'), "X"
     )
     assert second.post("/translate/fr/messages/entry", data={**retry, "msgstr": "Passer au contenu"}).status_code == 303
-    assert msgstr_of(folder, "Skip to content") == "Passer au contenu"
+    assert msgstr_of(translations_copy, "Skip to content") == "Passer au contenu"
 
 
-def test_edits_to_different_entries_from_the_same_revision_both_land(tapp, folder):
-    token = add_user(tapp, "fr@example.org", "translator", ["fr"])
-    client = tapp.test_client()
+def test_edits_to_different_entries_from_the_same_revision_both_land(translated_app, translations_copy):
+    token = add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    client = translated_app.test_client()
     revision = fr_revision(client)
     one = put_fr(client, token, "Filter", "Filtrer les résultats", revision)
     two = put_fr(client, token, "Apply", "Valider", revision)
@@ -176,14 +148,14 @@ def test_edits_to_different_entries_from_the_same_revision_both_land(tapp, folde
     again = put_fr(client, token, "Filter", "Trier", revision)
     assert again.status_code == 409
     assert again.get_json()["current"]["msgstr"] == "Filtrer les résultats"
-    assert msgstr_of(folder, "Filter") == "Filtrer les résultats"
+    assert msgstr_of(translations_copy, "Filter") == "Filtrer les résultats"
 
 
 # --- the JSON API -----------------------------------------------------------------------------------------
 
 
-def test_api_messages_shape_and_filters(tapp):
-    client = tapp.test_client()
+def test_api_messages_shape_and_filters(translated_app):
+    client = translated_app.test_client()
     body = client.get("/api/v1/translations/tr/messages/messages?state=translated&q=kayıt").get_json()
     assert isinstance(body["revision"], int)
     plural = next(m for m in body["messages"] if m["msgid_plural"])
@@ -195,18 +167,18 @@ def test_api_messages_shape_and_filters(tapp):
     assert client.get("/api/v1/translations/xx/messages/messages").status_code == 404
 
 
-def test_api_writes_check_roles_and_translations(tapp, folder):
-    fr = add_user(tapp, "fr@example.org", "translator", ["fr"])
-    archivist = add_user(tapp, "archivist@example.org", "archivist")
-    client = tapp.test_client()
+def test_api_writes_check_roles_and_translations(translated_app, translations_copy):
+    fr = add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    archivist = add_user(translated_app, "archivist@example.org", "archivist")
+    client = translated_app.test_client()
     revision = client.get("/api/v1/translations/tr/messages/messages").get_json()["revision"]
     body = {"msgid": "Watch", "context": None, "msgstr": "Seyret", "fuzzy": False, "base_revision": revision}
     url = "/api/v1/translations/tr/messages/messages"
     assert client.put(url, json=body).status_code == 401
     assert client.put(url, json=body, headers={"Authorization": f"Bearer {archivist}"}).status_code == 403
     assert client.put(url, json=body, headers={"Authorization": f"Bearer {fr}"}).status_code == 403
-    before = (folder / "tr" / "LC_MESSAGES" / "messages.po").read_bytes()
-    admin = add_user(tapp, "admin@example.org", "admin")
+    before = (translations_copy / "tr" / "LC_MESSAGES" / "messages.po").read_bytes()
+    admin = add_user(translated_app, "admin@example.org", "admin")
     broken = client.put(
         url,
         headers={"Authorization": f"Bearer {admin}"},
@@ -220,7 +192,7 @@ def test_api_writes_check_roles_and_translations(tapp, folder):
     )
     assert broken.status_code == 422
     assert broken.get_json()["errors"][0]["code"]
-    assert (folder / "tr" / "LC_MESSAGES" / "messages.po").read_bytes() == before
+    assert (translations_copy / "tr" / "LC_MESSAGES" / "messages.po").read_bytes() == before
     ok = client.put(url, json=body, headers={"Authorization": f"Bearer {admin}"})
     assert ok.status_code == 200 and ok.get_json()["revision"] == revision + 1
     assert ">Seyret<" in client.get("/?lang=tr").get_data(as_text=True)
@@ -229,12 +201,12 @@ def test_api_writes_check_roles_and_translations(tapp, folder):
 # --- every worker picks up a saved catalogue ----------------------------------------------------------------
 
 
-def test_live_reload_across_two_app_instances(make_app, folder, tapp):
-    other = make_app(CATALOGUE_TRANSLATIONS_DIR=str(folder))
+def test_live_reload_across_two_app_instances(make_app, translations_copy, translated_app):
+    other = make_app(CATALOGUE_TRANSLATIONS_DIR=str(translations_copy))
     viewer = other.test_client()
     assert "Aller au contenu" in viewer.get("/?lang=fr").get_data(as_text=True)  # Cached by this "worker".
-    token = add_user(tapp, "fr@example.org", "translator", ["fr"])
-    client = tapp.test_client()
+    token = add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    client = translated_app.test_client()
     saved = put_fr(client, token, "Skip to content", "Sauter au contenu", fr_revision(client))
     assert saved.status_code == 200
     assert "Sauter au contenu" in viewer.get("/?lang=fr").get_data(as_text=True)
@@ -243,9 +215,9 @@ def test_live_reload_across_two_app_instances(make_app, folder, tapp):
 # --- Poedit round trip --------------------------------------------------------------------------------------
 
 
-def test_download_edit_upload_round_trip(tapp, folder, login):
-    add_user(tapp, "fr@example.org", "translator", ["fr"])
-    client = signed_in(tapp, "fr@example.org", login)
+def test_download_edit_upload_round_trip(translated_app, translations_copy, login):
+    add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    client = signed_in(translated_app, "fr@example.org", login)
     downloaded = client.get("/translate/fr/messages/download")
     assert downloaded.status_code == 200
     text = downloaded.get_data(as_text=True)
@@ -259,13 +231,13 @@ def test_download_edit_upload_round_trip(tapp, folder, login):
     )
     assert response.status_code == 200
     assert "1 entry changed" in response.get_data(as_text=True)
-    assert msgstr_of(folder, "Watch") == "Voir"
+    assert msgstr_of(translations_copy, "Watch") == "Voir"
 
 
-def test_a_broken_po_upload_is_refused_with_its_line(tapp, folder, login):
-    add_user(tapp, "fr@example.org", "translator", ["fr"])
-    client = signed_in(tapp, "fr@example.org", login)
-    before = (folder / FR_PO).read_bytes()
+def test_a_broken_po_upload_is_refused_with_its_line(translated_app, translations_copy, login):
+    add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    client = signed_in(translated_app, "fr@example.org", login)
+    before = (translations_copy / FR_PO).read_bytes()
     broken = before.decode().replace('msgstr "Regarder"', 'msgstr "Regarder', 1).encode()
     line = broken.decode().splitlines().index('msgstr "Regarder') + 1
     token = csrf_token_from(client.get("/translate/fr/messages").get_data(as_text=True))
@@ -276,32 +248,32 @@ def test_a_broken_po_upload_is_refused_with_its_line(tapp, folder, login):
     )
     assert response.status_code == 422
     assert f"Line {line}" in response.get_data(as_text=True)
-    assert (folder / FR_PO).read_bytes() == before
+    assert (translations_copy / FR_PO).read_bytes() == before
 
 
 # --- history and revert ---------------------------------------------------------------------------------------
 
 
-def test_history_and_revert(tapp, folder, login):
-    token = add_user(tapp, "fr@example.org", "translator", ["fr"])
-    client = signed_in(tapp, "fr@example.org", login)
+def test_history_and_revert(translated_app, translations_copy, login):
+    token = add_user(translated_app, "fr@example.org", "translator", ["fr"])
+    client = signed_in(translated_app, "fr@example.org", login)
     put_fr(client, token, "Watch", "Voir", fr_revision(client), fuzzy=True)
     history = client.get("/translate/fr/messages/history?lang=en").get_data(as_text=True)
     assert "Regarder" in history and "Voir" in history and "Fr" in history
     change_id = re.search(r'data-change="(\d+)"', history).group(1)
     reverted = client.post(f"/translate/changes/{change_id}/revert", data={"csrf_token": csrf_token_from(history)})
     assert reverted.status_code == 303
-    assert msgstr_of(folder, "Watch") == "Regarder"
-    catalogue = read_catalogue_file(folder / FR_PO)
+    assert msgstr_of(translations_copy, "Watch") == "Regarder"
+    catalogue = read_catalogue_file(translations_copy / FR_PO)
     assert not catalogue.find("Watch", None).fuzzy
 
 
 # --- untrusted text ---------------------------------------------------------------------------------------
 
 
-def test_markup_in_a_saved_translation_is_shown_as_text(tapp):
-    token = add_user(tapp, "admin@example.org", "admin")
-    client = tapp.test_client()
+def test_markup_in_a_saved_translation_is_shown_as_text(translated_app):
+    token = add_user(translated_app, "admin@example.org", "admin")
+    client = translated_app.test_client()
     saved = put_fr(
         client, token, "Skip to content", "Aller <img src=x onerror=alert(1)> au contenu", fr_revision(client)
     )
@@ -313,33 +285,33 @@ def test_markup_in_a_saved_translation_is_shown_as_text(tapp):
 # --- content domain ---------------------------------------------------------------------------------------
 
 
-def test_catalogue_texts_are_extracted_and_shown_translated_or_marked_original(tapp, folder):
-    runner = tapp.test_cli_runner()
+def test_catalogue_texts_are_extracted_and_shown_translated_or_marked_original(translated_app, translations_copy):
+    runner = translated_app.test_cli_runner()
     result = runner.invoke(args=["translations", "extract"])
     assert result.exit_code == 0, result.output
-    pot = (folder / "content.pot").read_text(encoding="utf-8")
+    pot = (translations_copy / "content.pot").read_text(encoding="utf-8")
     assert 'msgctxt "workshop title"\nmsgid "Building resilience in cities"' in pot
-    page = tapp.test_client().get("/recordings/workshop-1-building-resilience?lang=fr").get_data(as_text=True)
+    page = translated_app.test_client().get("/recordings/workshop-1-building-resilience?lang=fr").get_data(as_text=True)
     assert "Renforcer la résilience des villes" in page
     # A text nobody translated yet is shown in the original, marked as such.
-    po = folder / "fr" / "LC_MESSAGES" / "content.po"
+    po = translations_copy / "fr" / "LC_MESSAGES" / "content.po"
     po.write_text(
         po.read_text(encoding="utf-8").replace('msgstr "Renforcer la résilience des villes"', 'msgstr ""'),
         encoding="utf-8",
     )
     assert runner.invoke(args=["translations", "compile"]).exit_code == 0
-    page = tapp.test_client().get("/recordings/workshop-1-building-resilience?lang=fr").get_data(as_text=True)
+    page = translated_app.test_client().get("/recordings/workshop-1-building-resilience?lang=fr").get_data(as_text=True)
     assert re.search(r'<span lang="en" class="original-text" title="[^"]+">Building resilience in cities</span>', page)
 
 
-def test_the_check_command_fails_on_a_broken_placeholder(tapp, folder):
-    po = folder / FR_PO
+def test_the_check_command_fails_on_a_broken_placeholder(translated_app, translations_copy):
+    po = translations_copy / FR_PO
     po.write_text(
         po.read_text(encoding="utf-8").replace('msgstr "Atelier thématique %(number)s"', 'msgstr "Atelier thématique"'),
         encoding="utf-8",
     )
-    result = tapp.test_cli_runner().invoke(args=["translations", "check"])
+    result = translated_app.test_cli_runner().invoke(args=["translations", "check"])
     assert result.exit_code == 1
     assert "placeholder" in result.output
-    with tapp.app_context():
+    with translated_app.app_context():
         assert db.session.scalar(select(User).limit(1)) is None

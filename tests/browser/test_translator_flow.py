@@ -2,35 +2,23 @@
 
 from __future__ import annotations
 
-import shutil
 import threading
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
 from catalogue.accounts.models import Role, User
-from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
-from tests.conftest import create_schema, reset_database
 
 pytestmark = pytest.mark.browser
 
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "translations"
-
 
 @pytest.fixture
-def translator_server(make_app, tmp_path):
+def translator_server(translated_app):
     """The demo on its own copy of translations/, served over HTTP, with a French translator."""
-    folder = tmp_path / "translations"
-    shutil.copytree(TRANSLATIONS, folder, ignore=shutil.ignore_patterns("*.mo", ".*.lock"))
-    app = make_app(CATALOGUE_TRANSLATIONS_DIR=str(folder))
-    assert app.test_cli_runner().invoke(args=["translations", "compile"]).exit_code == 0
+    app = translated_app
     with app.app_context():
-        reset_database()
-        create_schema()
-        load_demo()
         user = User(email="fr@example.org", display_name="Élise", role=Role.TRANSLATOR, locales=["fr"])
         user.set_password("secret-pass")
         db.session.add(user)
