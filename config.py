@@ -5,6 +5,8 @@ from pathlib import Path
 from typing import ClassVar
 
 BASE_DIR = Path(__file__).resolve().parent
+# Public, so it signs nothing in production: catalogue.wsgi refuses to start with it (catalogue.security).
+DEV_SECRET_KEY = "dev-only-secret-change-me"
 
 
 def _default_database_url() -> str:
@@ -13,9 +15,24 @@ def _default_database_url() -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-secret-change-me")
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    # How long a write waits for a row or the SQLite file that another writer holds before answering 503.
+    CATALOGUE_LOCK_TIMEOUT_S = float(os.environ.get("CATALOGUE_LOCK_TIMEOUT_S", 10))
+
+    # Behind HTTPS set CATALOGUE_SECURE_COOKIES=1: the session, remember and language cookies become `Secure`.
+    CATALOGUE_SECURE_COOKIES = os.environ.get("CATALOGUE_SECURE_COOKIES", "").lower() in {"1", "true", "yes", "on"}
+    SESSION_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_HTTPONLY = True
+    # Failed sign-ins allowed per account (the e-mail typed) and per client address (Flask-Limiter strings);
+    # beyond them even the right password gets 429 until the window ends. Counts live in each worker's memory,
+    # or in Redis shared by every worker and machine with CATALOGUE_LIMITER_URL=redis://HOST:6379/1.
+    CATALOGUE_LOGIN_LIMIT_ACCOUNT = os.environ.get("CATALOGUE_LOGIN_LIMIT_ACCOUNT", "5 per 15 minutes")
+    CATALOGUE_LOGIN_LIMIT_ADDRESS = os.environ.get("CATALOGUE_LOGIN_LIMIT_ADDRESS", "20 per 15 minutes")
+    CATALOGUE_LIMITER_URL = os.environ.get("CATALOGUE_LIMITER_URL", "")
+    # The proxies whose X-Forwarded-For names the client (gunicorn's own setting, read for the limits above).
+    CATALOGUE_TRUSTED_PROXIES = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
     LANGUAGES = ("en", "fr", "tr")
     BABEL_DEFAULT_LOCALE = "en"
@@ -24,6 +41,17 @@ class Config:
     CATALOGUE_MEDIA_DIR = os.environ.get("CATALOGUE_MEDIA_DIR") or str(BASE_DIR / "instance" / "media")
     CATALOGUE_MAX_SUBTITLE_BYTES = int(os.environ.get("CATALOGUE_MAX_SUBTITLE_BYTES", 5 * 1024 * 1024))
     CATALOGUE_MAX_MEDIA_BYTES = int(os.environ.get("CATALOGUE_MAX_MEDIA_BYTES", 4 * 1024**3))
+    # Background jobs (design.md §5): huey's SQLite storage, `sqlite:///PATH` (relative to instance/; empty means
+    # instance/queue.sqlite), or `redis://HOST:6379/0` when workers run on several machines.
+    CATALOGUE_QUEUE_URL = os.environ.get("CATALOGUE_QUEUE_URL", "")
+    # The ffmpeg and ffprobe that package media to HLS (Debian's `ffmpeg` package; a name is looked up on PATH).
+    CATALOGUE_FFMPEG = os.environ.get("CATALOGUE_FFMPEG", "ffmpeg")
+    CATALOGUE_FFPROBE = os.environ.get("CATALOGUE_FFPROBE", "ffprobe")
+    # HLS segment length in seconds, and the heights of the video ladder when a video must be re-encoded.
+    CATALOGUE_HLS_SEGMENT_S = float(os.environ.get("CATALOGUE_HLS_SEGMENT_S", 6))
+    CATALOGUE_HLS_LADDER = os.environ.get("CATALOGUE_HLS_LADDER", "360,720")
+    # An interpretation longer or shorter than the floor recording by more than this is worth a warning.
+    CATALOGUE_MEDIA_DURATION_TOLERANCE_S = float(os.environ.get("CATALOGUE_MEDIA_DURATION_TOLERANCE_S", 3.0))
     # Memory each worker may spend on rendered public pages (catalogue.pagecache); 0 turns the cache off.
     CATALOGUE_PAGE_CACHE_BYTES = int(os.environ.get("CATALOGUE_PAGE_CACHE_BYTES", 32 * 1024 * 1024))
 

@@ -22,11 +22,17 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from catalogue import errors, i18n, pagecache
     from catalogue.accounts import auth
+    from catalogue.db import configure_sqlite
     from catalogue.extensions import db, migrate
 
     db.init_app(app)
+    # Several gunicorn workers share the SQLite file: WAL and a busy timeout on every connection.
+    with app.app_context():
+        configure_sqlite(db.engine, int(app.config["CATALOGUE_LOCK_TIMEOUT_S"] * 1000))
     # Importing the models registers them on the metadata that Alembic compares against.
     from catalogue.accounts import models as _accounts_models  # noqa: F401
+    from catalogue.jobs import models as _jobs_models  # noqa: F401
+    from catalogue.media import models as _media_models  # noqa: F401
     from catalogue.recordings import models as _recordings_models  # noqa: F401
     from catalogue.search import models as _search_models  # noqa: F401
     from catalogue.subtitles import models as _subtitles_models  # noqa: F401
@@ -64,7 +70,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from catalogue import search
 
     search.init_app(app)
+    # The media routes join the API blueprint: their module must be imported before it is registered.
+    from catalogue.api import media as _api_media  # noqa: F401
+
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    # Media sources, HLS streams and the background jobs that package them (design.md §5).
+    from catalogue import jobs, media
+
+    jobs.init_app(app)
+    media.init_app(app)
+    # Security headers on every response, Secure cookies and the sign-in throttle (after the login view exists).
+    from catalogue import security
+
+    security.init_app(app)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)
     app.cli.add_command(subtitles_cli)

@@ -2,11 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import lru_cache
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
-from babel import Locale
 from babel.dates import format_date, format_interval
 from babel.dates import format_datetime as babel_format_datetime
 from babel.lists import format_list
@@ -16,6 +14,8 @@ from flask_babel import Babel, Domain, get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from markupsafe import escape
+
+from catalogue.languages import display_name
 
 LANG_COOKIE = "lang"
 
@@ -56,7 +56,14 @@ def remember_locale(response: Response) -> Response:
     # Under /api, `lang` filters results (design.md §8); it is not the interface language to remember.
     chosen = None if request.path.startswith("/api/") else _supported(request.args.get("lang"))
     if chosen and request.cookies.get(LANG_COOKIE) != chosen:
-        response.set_cookie(LANG_COOKIE, chosen, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+        response.set_cookie(
+            LANG_COOKIE,
+            chosen,
+            max_age=365 * 24 * 3600,
+            samesite="Lax",
+            httponly=True,
+            secure=bool(current_app.config.get("CATALOGUE_SECURE_COOKIES")),
+        )
     response.vary.add("Cookie")
     response.vary.add("Accept-Language")
     return response
@@ -76,16 +83,23 @@ def upper_first(text: str, locale: str) -> str:
     return first.upper() + text[1:]
 
 
-@lru_cache(maxsize=1024)
 def _display_name(code: str, locale: str) -> str:
-    """CLDR's name of a language in a locale; cached, as a catalogue page asks for the same few hundreds of times."""
-    return Locale.parse(code).get_display_name(locale) or code
+    """CLDR's name of any BCP 47 tag in a locale, never raising (see catalogue.languages); cached there."""
+    return display_name(code, locale)
 
 
 def language_name(code: str, in_language: str | None = None) -> str:
-    """The name of a language as a menu shows it, in the interface language by default."""
+    """The name of a language as a menu shows it, in the interface language by default.
+
+    `in_language` may itself be a tag CLDR has no data for (a track's own language, to name it in itself):
+    the name then falls back to the interface language's.
+    """
     target = in_language or locale_code()
-    return upper_first(_display_name(code, target), target)
+    name = _display_name(code, target)
+    if name == code and in_language:
+        target = locale_code()
+        name = _display_name(code, target)
+    return upper_first(name, target.replace("-", "_"))
 
 
 def language_list(codes: list[str]) -> str:
@@ -138,10 +152,15 @@ def format_date_range(start: date, end: date) -> str:
 
 
 def url_with_lang(code: str) -> str:
-    """The current page in another interface language (the language switcher's links)."""
+    """The current page in another interface language (the language switcher's links).
+
+    The path is encoded again, so a backslash or a control character in it stays one (browsers read "/\\x" as
+    "//x"), and starts with exactly one slash: the link never leaves this site, whatever a 404's address holds.
+    """
     args = request.args.to_dict()
     args["lang"] = code
-    return f"{request.path}?{urlencode(args)}"
+    path = "/" + quote(request.path, safe="/:@!$&'()*+,;=~").lstrip("/")
+    return f"{request.script_root}{path}?{urlencode(args)}"
 
 
 def lazy_text(string: str, **variables: object) -> LazyString:

@@ -48,10 +48,11 @@ def test_recording_shape(client):
     first, second = body["chapters"][:2]
     assert first == {
         "start_s": 0.0,
-        "end_s": first["end_s"],
+        "end_s": second["start_s"],  # A chapter runs until the next one starts.
         "title": "Opening and moderation",
         "speaker": "Güldem Özatağan",
     }
+    assert 0 < first["end_s"] < body["duration_s"]
     assert second["speaker"] is None
     assert body["recorded_at"] is not None
     third = client.get("/api/v1/recordings/workshop-3-dialogue-solidarity").get_json()
@@ -60,7 +61,16 @@ def test_recording_shape(client):
 
 def test_subtitle_cues(client):
     body = client.get("/api/v1/recordings/workshop-1-building-resilience/subtitles/fr").get_json()
-    assert set(body) == {"language", "revision", "cues", "warnings"}
+    # The contract's keys, plus the paging that design §8 asks of lists that grow.
+    assert set(body) == {"language", "revision", "cues", "warnings"} | {
+        "total",
+        "page",
+        "per_page",
+        "pages",
+        "next",
+        "warning_count",
+    }
+    assert (body["total"], body["page"], body["pages"], body["next"]) == (len(body["cues"]), 1, 1, None)
     assert (body["language"], body["revision"]) == ("fr", 1)
     cue = body["cues"][0]
     assert set(cue) == {"id", "start_s", "end_s", "text", "voice"}

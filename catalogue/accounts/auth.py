@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hmac
+import secrets
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar, cast
@@ -33,12 +35,35 @@ REALM = "catalogue"
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
+    """The user a session or remember cookie names by "id:session_token" (User.get_id).
+
+    A token other than the user's current one (they signed out since) or a session from before tokens (a bare
+    id) is signed out, as is a deactivated account.
+    """
+    number, _sep, token = user_id.partition(":")
+    if not token:
+        return None
     try:
-        user = db.session.get(User, int(user_id))
+        user = db.session.get(User, int(number))
     except ValueError:
         return None
-    # A deactivated account is signed out on its next request.
-    return user if user is not None and user.is_active else None
+    if user is None or not user.is_active or not user.session_token:
+        return None
+    return user if hmac.compare_digest(token.encode(), user.session_token.encode()) else None
+
+
+def start_session(user: User) -> None:
+    """Give `user` a session token before signing in, if signing out has not left one ready."""
+    if not user.session_token:
+        user.session_token = secrets.token_urlsafe(32)
+        db.session.commit()
+
+
+def end_sessions(user: User) -> None:
+    """A new session token: every session and remember cookie holding the old one is signed out on the server,
+    and the next sign-in gets a new remember cookie."""
+    user.session_token = secrets.token_urlsafe(32)
+    db.session.commit()
 
 
 def role_required(*roles: Role | str) -> Callable[[F], F]:

@@ -51,6 +51,9 @@ class User(Base, UserMixin):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
     # Overrides UserMixin.is_active: Flask-Login refuses to sign in an inactive user.
     is_active: Mapped[bool] = mapped_column(default=True)
+    # A random value that every session and remember cookie of this user carries (see get_id). Signing out
+    # replaces it, so a copied session or remember cookie stops working on the server, not only in one browser.
+    session_token: Mapped[str | None] = mapped_column(String(64))
 
     api_tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="user", cascade="all, delete-orphan", order_by="ApiToken.id"
@@ -75,6 +78,11 @@ class User(Base, UserMixin):
         if self.role == Role.ADMIN:
             return True
         return self.role == Role.TRANSLATOR and locale in (self.locales or [])
+
+    def get_id(self) -> str:
+        """What the session and the remember cookie hold (Flask-Login's alternative token): the id and the
+        current session token, which signing out replaces (catalogue.accounts.auth)."""
+        return f"{self.id}:{self.session_token}"
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email} {self.role}>"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import mimetypes
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
@@ -17,24 +17,44 @@ from catalogue.accounts.auth import api_user
 from catalogue.accounts.models import Role
 from catalogue.errors import api_error
 from catalogue.extensions import db
+from catalogue.inputs import (
+    MAX_PER_PAGE,
+    YEARS,
+    InvalidInput,
+    column_length,
+    json_body,
+    json_bool,
+    json_int,
+    json_seconds,
+    json_text,
+    read_paging,
+)
+from catalogue.languages import normalize_language_tag
 from catalogue.pagecache import cached
-from catalogue.problems import problem_dict
-from catalogue.recordings.forms import SLUG as SLUG_VALIDATOR
+from catalogue.problems import N_, problem_dict
+from catalogue.recordings.forms import MIME_TYPE, SLUG_PATTERN
 from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, Recording, Workshop
 from catalogue.recordings.views import recording_or_404, recordings_query
 from catalogue.search.query import parse as parse_query
 from catalogue.search.query import search as run_search
+from catalogue.search.views import MAX_PAGE as SEARCH_MAX_PAGE
+from catalogue.search.views import PER_PAGE as SEARCH_PER_PAGE
 from catalogue.search.views import hit_url
-from catalogue.subtitles.forms import LANGUAGE_CODE
+from catalogue.subtitles.forms import subtitle_language, text_encoding
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.parsing import SubtitleError
+from catalogue.subtitles.queries import WARNINGS_IN_A_LISTING, cue_page, page_of, revision_page
 from catalogue.subtitles.store import publish_subtitle, restore_revision
 from catalogue.subtitles.views import current_revision, track_or_404
 from catalogue.translating import service as translation_service
 from catalogue.translating.pofile import Entry
 
 bp = Blueprint("api", __name__)
-SLUG = SLUG_VALIDATOR.regex
+# Pages of the lists that grow with a file (design.md §8: at most 500 per page on request).
+CUES_PER_PAGE = 500
+REVISIONS_PER_PAGE = 50
+# A floor track may carry several languages; more than this is no recording.
+MAX_AUDIO_LANGUAGES = 20
 
 
 def _recordings_query():
@@ -98,13 +118,12 @@ def recording_json(recording: Recording) -> dict[str, Any]:
 @bp.get("/recordings")
 @cached
 def recordings() -> dict[str, Any]:
-    """All recordings, or a page of them with `?page=` and `per_page=` (at most 200); `total` counts them all."""
+    """A page of recordings: `?page=` and `per_page=` (50 by default, at most 500), or the first 500 when
+    neither is given; `total` counts them all."""
     total = db.session.scalar(select(func.count()).select_from(Recording))
-    query = _recordings_query()
-    if "page" in request.args or "per_page" in request.args:
-        per_page = min(max(1, request.args.get("per_page", 50, type=int)), 200)
-        page = max(1, request.args.get("page", 1, type=int))
-        query = query.limit(per_page).offset((page - 1) * per_page)
+    asked = "page" in request.args or "per_page" in request.args
+    paging = read_paging(50 if asked else MAX_PER_PAGE, adjustable=True)
+    query = _recordings_query().limit(paging.per_page).offset(paging.offset)
     return {"recordings": [recording_json(r) for r in db.session.scalars(query)], "total": total}
 
 
@@ -120,12 +139,21 @@ def recording(slug: str) -> dict[str, Any]:
 @bp.get("/recordings/<slug>/subtitles/<language>")
 @cached
 def subtitles(slug: str, language: str) -> dict[str, Any]:
+    """The current revision's cues a page at a time (`?page=`, `per_page=` up to 500; `next` links the next
+    page), and the same window over its warnings: one answer never grows with the file (design.md §8)."""
     revision = current_revision(slug, language)
     if revision is None:
         abort(404, description=f"No {language} subtitles for recording “{slug}”.")
+    paging = read_paging(CUES_PER_PAGE, adjustable=True).within(revision.cue_count)
+    pages = paging.pages(revision.cue_count)
     return {
         "language": language,
         "revision": revision.number,
+        "total": revision.cue_count,
+        "page": paging.page,
+        "per_page": paging.per_page,
+        "pages": pages,
+        "next": _page_url(paging.page + 1, paging.per_page) if paging.page < pages else None,
         "cues": [
             {
                 "id": c.identifier,
@@ -134,10 +162,17 @@ def subtitles(slug: str, language: str) -> dict[str, Any]:
                 "text": c.text,
                 "voice": c.voice,
             }
-            for c in revision.cues
+            for c in cue_page(revision.id, paging)
         ],
-        "warnings": [problem_dict(w) for w in revision.warnings],
+        "warning_count": len(revision.warnings),
+        "warnings": [problem_dict(w) for w in page_of(revision.warnings, paging)],
     }
+
+
+def _page_url(page: int, per_page: int) -> str:
+    """This request's URL at another page (the other query parameters kept)."""
+    args = request.args.to_dict() | {"page": str(page), "per_page": str(per_page)}
+    return url_for(request.endpoint or "", **(request.view_args or {}), **args, _external=True)
 
 
 # --- Writes: Bearer token of an archivist (or admin); refused input changes nothing -------------------------
@@ -152,8 +187,10 @@ def put_subtitles(slug: str, language: str) -> ResponseReturnValue:
     """Upload a subtitle file (the body, or the multipart field `file`): 201 with the new revision."""
     user = api_user(Role.ARCHIVIST)
     recording = recording_or_404(slug)
-    if not LANGUAGE_CODE.match(language):
-        return api_error(422, "bad-language", f"“{language}” is not a language code such as en, fr or pt-BR.")
+    language = subtitle_language(language)
+    encoding = request.args.get("encoding") or None
+    if encoding is not None:
+        text_encoding(encoding)
     # The body is the file whatever its Content-Type says: `curl --data-binary @file` labels it as a form, and
     # letting werkzeug parse it as one would consume the file (then refused as empty). Only multipart is a form.
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
@@ -166,7 +203,7 @@ def put_subtitles(slug: str, language: str) -> ResponseReturnValue:
             data,
             filename=filename,
             format=request.args.get("format"),
-            encoding=request.args.get("encoding"),
+            encoding=encoding,
             user=user,
         )
     except SubtitleError as error:
@@ -174,7 +211,11 @@ def put_subtitles(slug: str, language: str) -> ResponseReturnValue:
     return jsonify(_revision_json(revision, revision.track.current_revision_id)), 201
 
 
-def _revision_json(revision: SubtitleRevision, current_id: int | None) -> dict[str, Any]:
+def _revision_json(
+    revision: SubtitleRevision, current_id: int | None, warnings_shown: int = MAX_PER_PAGE
+) -> dict[str, Any]:
+    """A revision as the upload, restore and history answers give it; its first warnings and their count (all of
+    them, a page at a time, come with its cues)."""
     return {
         "revision": revision.number,
         "current": revision.id == current_id,
@@ -185,17 +226,29 @@ def _revision_json(revision: SubtitleRevision, current_id: int | None) -> dict[s
         "encoding": revision.encoding,
         "cue_count": revision.cue_count,
         "restored_from": revision.restored_from,
-        "warnings": [problem_dict(w) for w in revision.warnings],
+        "warning_count": len(revision.warnings),
+        "warnings": [problem_dict(w) for w in revision.warnings[:warnings_shown]],
     }
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>/revisions")
 def revisions(slug: str, language: str) -> dict[str, Any]:
+    """Every revision of a track, oldest first, a page at a time; each with at most 100 of its warnings."""
     track = track_or_404(recording_or_404(slug), language)
+    paging = read_paging(REVISIONS_PER_PAGE, adjustable=True)
+    page, total = revision_page(track.id, paging)
+    pages = paging.pages(total)
     return {
         "language": language,
-        "current": track.current_revision.number if track.current_revision else None,
-        "revisions": [_revision_json(r, track.current_revision_id) for r in track.revisions],
+        "current": db.session.scalar(
+            select(SubtitleRevision.number).where(SubtitleRevision.id == track.current_revision_id)
+        ),
+        "total": total,
+        "page": paging.page,
+        "per_page": paging.per_page,
+        "pages": pages,
+        "next": _page_url(paging.page + 1, paging.per_page) if paging.page < pages else None,
+        "revisions": [_revision_json(r, track.current_revision_id, WARNINGS_IN_A_LISTING) for r in page],
     }
 
 
@@ -210,46 +263,87 @@ def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
     return jsonify(_revision_json(revision, revision.id)), 201
 
 
+def _slug(body: dict[str, Any], name: str, column: Any) -> str:
+    """A slug field: lower-case letters, digits and hyphens, as long as its column allows (no final new line)."""
+    value = json_text(body, name, column_length(column), strip=False)
+    if not SLUG_PATTERN.match(value):
+        raise InvalidInput(name, "bad-slug", N_("Lower-case letters, digits and hyphens only."))
+    return value
+
+
+def _moment(body: dict[str, Any], name: str) -> datetime | None:
+    """An ISO 8601 moment with its offset (2021-12-08T08:00:07+03:00), or None when absent."""
+    text = json_text(body, name, 64, required=False)
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+        utc_year = moment.astimezone(UTC).year if moment.tzinfo else None
+    except (ValueError, OverflowError):  # Year 1 at +03:00 is before the first moment datetime holds.
+        utc_year = None
+    if utc_year not in YEARS:
+        raise InvalidInput(name, "bad-moment", N_("Use ISO 8601 with an offset, such as 2021-12-08T08:00:07+03:00."))
+    return moment
+
+
 @bp.post("/recordings")
 def create_recording() -> ResponseReturnValue:
-    """Register a recording: {"event", "workshop" (number), "slug", "title", "recorded_at", "duration_s", ...}."""
+    """Register a recording: {"event", "workshop" (number), "slug", "title", "recorded_at", "duration_s", ...}.
+
+    Every field is checked before anything is stored: a bad one is a 422 naming it.
+    """
     api_user(Role.ARCHIVIST)
-    body = request.get_json(force=True, silent=True)  # Whatever the Content-Type: `curl -d` says form.
-    if not isinstance(body, dict):
-        return api_error(422, "bad-json", "Send a JSON object.")
+    body = json_body()
+    event_slug = json_text(body, "event", column_length(Event.slug), strip=False)
+    number = json_int(body, "workshop")
+    slug = _slug(body, "slug", Recording.slug)
+    title = json_text(body, "title", column_length(Recording.title))
+    recorded_at = _moment(body, "recorded_at")
+    duration = json_seconds(body, "duration_s")
+    poster_url = _url(body, "poster_url", Recording.poster_url, required=False)
     workshop = db.session.scalar(
-        select(Workshop)
-        .join(Workshop.event)
-        .where(Event.slug == body.get("event"), Workshop.number == body.get("workshop"))
+        select(Workshop).join(Workshop.event).where(Event.slug == event_slug, Workshop.number == number)
     )
     if workshop is None:
-        return api_error(422, "unknown-workshop", "No workshop with that event slug and number.")
-    slug, title = body.get("slug"), body.get("title")
-    if not isinstance(slug, str) or not SLUG.match(slug) or not isinstance(title, str) or not title.strip():
-        return api_error(422, "bad-field", "“slug” (lower-case letters, digits, hyphens) and “title” are required.")
+        return api_error(422, "unknown-workshop", "No workshop with that event slug and number.", field="workshop")
     if db.session.scalar(select(Recording.id).where(Recording.slug == slug)):
-        return api_error(409, "exists", f"A recording “{slug}” exists already.")
-    try:
-        recorded_at = datetime.fromisoformat(body["recorded_at"]) if body.get("recorded_at") else None
-        if recorded_at is not None and recorded_at.tzinfo is None:
-            raise ValueError("recorded_at needs an offset")
-        duration = body.get("duration_s")
-        duration_ms = round(float(duration) * 1000) if duration is not None else None
-    except (TypeError, ValueError) as error:
-        return api_error(
-            422, "bad-field", f"recorded_at must be ISO 8601 with an offset, duration_s a number ({error})."
-        )
+        return api_error(409, "exists", f"A recording “{slug}” exists already.", field="slug")
     recording = Recording(
         workshop=workshop,
         slug=slug,
-        title=title.strip(),
+        title=title,
         recorded_at=recorded_at,
-        duration_ms=duration_ms,
-        poster_url=body.get("poster_url"),
+        duration_ms=round(duration * 1000) if duration is not None else None,
+        poster_url=poster_url,
     )
     db.session.add(recording)
     db.session.commit()
     return jsonify(recording_json(db.session.scalar(_recordings_query().where(Recording.slug == slug)))), 201
+
+
+def _audio_languages(body: dict[str, Any], name: str) -> list[str]:
+    """A non-empty list of language tags, each canonical (["en"], or ["en", "fr", "tr"] for the floor)."""
+    languages = body.get(name)
+    if not isinstance(languages, list) or not 0 < len(languages) <= MAX_AUDIO_LANGUAGES:
+        raise InvalidInput(name, "bad-type", N_("Give a list of 1 to %(max)s language tags."), max=MAX_AUDIO_LANGUAGES)
+    return list(dict.fromkeys(normalize_language_tag(tag, field=name) for tag in languages))
+
+
+def _url(body: dict[str, Any], name: str, column: Any, *, required: bool = True) -> str | None:
+    """An http(s) URL or a path on this site, as long as its column allows, with no spaces or control characters."""
+    url = json_text(body, name, column_length(column), required=required, strip=False)
+    if url is None:
+        return None
+    if not url.startswith(("http://", "https://", "/")) or any(c.isspace() or not c.isprintable() for c in url):
+        raise InvalidInput(name, "bad-url", N_("Give an http or https URL, or a path on this site."))
+    return url
+
+
+def _mime_type(body: dict[str, Any], name: str) -> str | None:
+    mime_type = json_text(body, name, column_length(AudioTrack.mime_type), required=False, strip=False)
+    if mime_type is not None and not MIME_TYPE.match(mime_type):
+        raise InvalidInput(name, "bad-mime-type", N_("Use a MIME type such as audio/ogg."))
+    return mime_type
 
 
 @bp.post("/recordings/<slug>/audio-tracks")
@@ -257,41 +351,30 @@ def create_audio_track(slug: str) -> ResponseReturnValue:
     """Add an audio track: {"slug", "kind", "languages", "label", "url", "mime_type", "default"}."""
     api_user(Role.ARCHIVIST)
     recording = recording_or_404(slug)
-    body = request.get_json(force=True, silent=True)  # Whatever the Content-Type: `curl -d` says form.
-    if not isinstance(body, dict):
-        return api_error(422, "bad-json", "Send a JSON object.")
-    languages = body.get("languages")
-    if (
-        not isinstance(body.get("slug"), str)
-        or not SLUG.match(body["slug"])
-        or body.get("kind") not in {k.value for k in AudioKind}
-        or not isinstance(languages, list)
-        or not languages
-        or not all(isinstance(x, str) and LANGUAGE_CODE.match(x) for x in languages)
-        or not isinstance(body.get("label"), str)
-        or not isinstance(body.get("url"), str)
-        or not body["url"].startswith(("http://", "https://", "/"))
-    ):
-        return api_error(
-            422,
-            "bad-field",
-            "Needs slug, kind (interpretation|original), languages (codes), label "
-            "and url (http, https or a path on this site).",
-        )
-    if any(t.slug == body["slug"] for t in recording.audio_tracks):
-        return api_error(409, "exists", f"This recording already has a track “{body['slug']}”.")
-    if body.get("default"):
+    body = json_body()
+    track_slug = _slug(body, "slug", AudioTrack.slug)
+    kind = body.get("kind")
+    if not isinstance(kind, str) or kind not in {k.value for k in AudioKind}:
+        raise InvalidInput("kind", "bad-kind", N_("Use interpretation or original."))
+    languages = _audio_languages(body, "languages")
+    label = json_text(body, "label", column_length(AudioTrack.label))
+    url = _url(body, "url", AudioTrack.media_url)
+    mime_type = _mime_type(body, "mime_type")
+    is_default = json_bool(body, "default")
+    if any(t.slug == track_slug for t in recording.audio_tracks):
+        return api_error(409, "exists", f"This recording already has a track “{track_slug}”.", field="slug")
+    if is_default:
         for track in recording.audio_tracks:
             track.is_default = False
     recording.audio_tracks.append(
         AudioTrack(
-            slug=body["slug"],
-            kind=AudioKind(body["kind"]),
+            slug=track_slug,
+            kind=AudioKind(kind),
             languages=languages,
-            label=body["label"],
-            media_url=body["url"],
-            mime_type=body.get("mime_type") or mimetypes.guess_type(body["url"])[0] or "application/octet-stream",
-            is_default=bool(body.get("default")) or not recording.audio_tracks,
+            label=label,
+            media_url=url,
+            mime_type=mime_type or mimetypes.guess_type(url)[0] or "application/octet-stream",
+            is_default=is_default or not recording.audio_tracks,
             position=len(recording.audio_tracks),
         )
     )
@@ -346,20 +429,22 @@ def put_translation(locale: str, domain: str) -> ResponseReturnValue:
     _load_catalogue(locale, domain)
     if not user.can_edit_locale(locale):
         abort(403, description=f"This account may not edit the “{locale}” translations.")
-    body = request.get_json(force=True, silent=True)  # Whatever the Content-Type: `curl -d` says form.
-    if (
-        not isinstance(body, dict)
-        or not isinstance(body.get("msgid"), str)
-        or not isinstance(body.get("base_revision"), int)
-    ):
+    body = json_body()
+    base_revision = json_int(body, "base_revision")
+    if not isinstance(body.get("msgid"), str):
         return api_error(
-            422, "bad-json", "Send a JSON object with msgid, msgstr or msgstr_plural, fuzzy and base_revision."
+            422,
+            "bad-json",
+            "Send a JSON object with msgid, msgstr or msgstr_plural, fuzzy and base_revision.",
+            field="msgid",
         )
     plural = body.get("msgstr_plural")
     if plural is not None and not (isinstance(plural, list) and all(isinstance(x, str) for x in plural)):
-        return api_error(422, "bad-json", "msgstr_plural must be a list of strings.")
+        return api_error(422, "bad-json", "msgstr_plural must be a list of strings.", field="msgstr_plural")
     if body.get("msgstr") is not None and not isinstance(body["msgstr"], str):
-        return api_error(422, "bad-json", "msgstr must be a string.")
+        return api_error(422, "bad-json", "msgstr must be a string.", field="msgstr")
+    if any("\x00" in text for text in [body.get("msgstr") or "", *(plural or [])]):
+        return api_error(422, "bad-text", "msgstr: a translation may not hold NUL characters.", field="msgstr")
     try:
         result = translation_service.save_entry(
             locale,
@@ -369,8 +454,8 @@ def put_translation(locale: str, domain: str) -> ResponseReturnValue:
             context=body.get("context"),
             msgstr=body.get("msgstr"),
             msgstr_plural=plural,
-            fuzzy=bool(body.get("fuzzy")),
-            base_revision=body["base_revision"],
+            fuzzy=json_bool(body, "fuzzy"),
+            base_revision=base_revision,
         )
     except LookupError:
         return api_error(404, "not-found", "No such message in this catalogue.")
@@ -401,10 +486,15 @@ def put_translation(locale: str, domain: str) -> ResponseReturnValue:
 def search_api() -> dict[str, Any]:
     """`snippet` is escaped HTML in which only <mark> is markup; `url` opens the player there."""
     raw = request.args.get("q", "")
-    page = max(1, min(request.args.get("page", 1, type=int), 500))
+    paging = read_paging(SEARCH_PER_PAGE, max_page=SEARCH_MAX_PAGE)
     query = parse_query(raw)
     found = run_search(
-        db.session, query, language=request.args.get("lang") or None, event=request.args.get("event") or None, page=page
+        db.session,
+        query,
+        language=request.args.get("lang") or None,
+        event=request.args.get("event") or None,
+        page=paging.page,
+        per_page=paging.per_page,
     )
     return {
         "query": raw,

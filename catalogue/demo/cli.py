@@ -14,6 +14,8 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from catalogue.extensions import db
+from catalogue.inputs import column_length
+from catalogue.languages import normalize_language_tag
 from catalogue.recordings.models import (
     AudioKind,
     AudioTrack,
@@ -59,8 +61,9 @@ def load_demo() -> dict[str, int]:
 
     data = summit["event"]
     event = _get_or_add(Event, slug=data["slug"])
-    for field in ("title", "organiser", "city", "timezone", "description", "original_language"):
+    for field in ("title", "organiser", "city", "timezone", "description"):
         setattr(event, field, data[field])
+    event.original_language = normalize_language_tag(data["original_language"], column_length(Event.original_language))
     event.starts_on = date.fromisoformat(data["starts_on"])
     event.ends_on = date.fromisoformat(data["ends_on"])
 

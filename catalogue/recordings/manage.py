@@ -8,9 +8,10 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms.fields.choices import SelectChoice
@@ -18,8 +19,9 @@ from wtforms.fields.choices import SelectChoice
 from catalogue.accounts.auth import role_required
 from catalogue.accounts.models import Role
 from catalogue.extensions import db
-from catalogue.recordings.forms import AudioTrackForm, RecordingForm
+from catalogue.recordings.forms import AudioTrackForm, RecordingForm, language_tags, parse_duration_ms
 from catalogue.recordings.models import AudioKind, AudioTrack, Recording, Workshop
+from catalogue.recordings.services import bring_back_audio_track, retire_audio_track
 from catalogue.recordings.views import recording_or_404
 
 bp = Blueprint("manage", __name__, url_prefix="/archive/recordings", template_folder="templates")
@@ -31,15 +33,6 @@ MEDIA_SUFFIXES = {".opus", ".ogg", ".oga", ".mp3", ".m4a", ".aac", ".wav", ".fla
 @role_required(Role.ARCHIVIST)
 def archivists_only() -> None:
     """Registering recordings is archivists' work."""
-
-
-def parse_duration_ms(text: str | None) -> int | None:
-    """ "1:05:42" or "05:42" (or "05:42.5") to milliseconds."""
-    if not text:
-        return None
-    parts = text.split(":")
-    seconds = float(parts[-1]) + 60 * int(parts[-2]) + (3600 * int(parts[-3]) if len(parts) == 3 else 0)
-    return round(seconds * 1000)
 
 
 def parse_local_time(text: str | None, timezone: str) -> datetime | None:
@@ -117,7 +110,7 @@ def audio_tracks(slug: str) -> ResponseReturnValue:
                     AudioTrack(
                         slug=form.slug.data,
                         kind=AudioKind(form.kind.data),
-                        languages=[code.strip() for code in form.languages.data.split(",")],
+                        languages=language_tags(form.languages.data),
                         label=form.label.data,
                         media_url=media_url,
                         mime_type=mime_type or mimetypes.guess_type(media_url)[0] or "application/octet-stream",
@@ -130,3 +123,31 @@ def audio_tracks(slug: str) -> ResponseReturnValue:
                 return redirect(url_for("manage.audio_tracks", slug=slug), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("manage/audio.html", recording=recording, form=form), status
+
+
+def _audio_track_or_404(recording: Recording, track_slug: str) -> AudioTrack:
+    track = next((t for t in recording.all_audio_tracks if t.slug == track_slug), None)
+    if track is None:
+        abort(404)
+    return track
+
+
+@bp.post("/<slug>/audio/<track_slug>/retire")
+def retire_audio(slug: str, track_slug: str) -> ResponseReturnValue:
+    """Hide an audio track from viewers (a wrong file, a wrong language); it stays in the archive."""
+    track = _audio_track_or_404(recording_or_404(slug), track_slug)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    retire_audio_track(track)
+    flash(_("The audio track is retired: viewers no longer see it."), "success")
+    return redirect(url_for("manage.audio_tracks", slug=slug), 303)
+
+
+@bp.post("/<slug>/audio/<track_slug>/bring-back")
+def bring_back_audio(slug: str, track_slug: str) -> ResponseReturnValue:
+    track = _audio_track_or_404(recording_or_404(slug), track_slug)
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    bring_back_audio_track(track)
+    flash(_("The audio track is offered to viewers again."), "success")
+    return redirect(url_for("manage.audio_tracks", slug=slug), 303)

@@ -116,15 +116,24 @@ class Recording(Base):
     is_demo_excerpt: Mapped[bool] = mapped_column(default=False)
 
     workshop: Mapped[Workshop] = relationship(back_populates="recordings")
+    # What viewers see: the tracks nobody retired. The archive's pages use the all_* lists, retired tracks included.
     audio_tracks: Mapped[list[AudioTrack]] = relationship(
-        back_populates="recording", order_by="AudioTrack.position", cascade="all, delete-orphan"
+        back_populates="recording",
+        primaryjoin="and_(Recording.id == AudioTrack.recording_id, AudioTrack.retired_at.is_(None))",
+        order_by="AudioTrack.position",
+        cascade="all, delete-orphan",
     )
+    all_audio_tracks: Mapped[list[AudioTrack]] = relationship(order_by="AudioTrack.position", viewonly=True)
     chapters: Mapped[list[Chapter]] = relationship(
         back_populates="recording", order_by="Chapter.start_ms", cascade="all, delete-orphan"
     )
     subtitle_tracks: Mapped[list[SubtitleTrack]] = relationship(
-        back_populates="recording", order_by="SubtitleTrack.language", cascade="all, delete-orphan"
+        back_populates="recording",
+        primaryjoin="and_(Recording.id == SubtitleTrack.recording_id, SubtitleTrack.retired_at.is_(None))",
+        order_by="SubtitleTrack.language",
+        cascade="all, delete-orphan",
     )
+    all_subtitle_tracks: Mapped[list[SubtitleTrack]] = relationship(order_by="SubtitleTrack.language", viewonly=True)
 
     @property
     def default_audio(self) -> AudioTrack | None:
@@ -158,6 +167,8 @@ class AudioTrack(Base):
     mime_type: Mapped[str] = mapped_column(String(100))
     is_default: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
+    # An archivist retires a track instead of deleting it: hidden from viewers, its row and history kept.
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     recording: Mapped[Recording] = relationship(back_populates="audio_tracks")
 

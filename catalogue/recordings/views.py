@@ -9,11 +9,12 @@ from pathlib import Path
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
 from catalogue.i18n import content_text, language_list, language_name, locale_code
+from catalogue.inputs import read_paging
 from catalogue.pagecache import cached
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role, Workshop
 
@@ -78,10 +79,13 @@ def home() -> ResponseReturnValue:
     """
     # Subtitle tracks through the relationship: recordings sits below subtitles and does not import it.
     track = Recording.subtitle_tracks.property.mapper.class_
-    published = track.current_revision_id.is_not(None)
+    published = and_(track.current_revision_id.is_not(None), track.retired_at.is_(None))
     # Audio languages are a JSON list per track: its few distinct spellings, not every track, are read.
     languages_json = cast(AudioTrack.languages, Text)
-    heard = {text: set(json.loads(text)) for text in db.session.scalars(select(languages_json).distinct())}
+    live_audio = AudioTrack.retired_at.is_(None)
+    heard = {
+        text: set(json.loads(text)) for text in db.session.scalars(select(languages_json).where(live_audio).distinct())
+    }
     subtitled = db.session.scalars(select(track.language).where(published).distinct()).all()
 
     audio = request.args.get("audio", "")
@@ -89,20 +93,22 @@ def home() -> ResponseReturnValue:
     filters = []
     if audio:
         spellings = [text for text, codes in heard.items() if audio in codes]
-        filters.append(Recording.id.in_(select(AudioTrack.recording_id).where(languages_json.in_(spellings))))
+        filters.append(
+            Recording.id.in_(select(AudioTrack.recording_id).where(live_audio, languages_json.in_(spellings)))
+        )
     if subs:
         filters.append(Recording.id.in_(select(track.recording_id).where(track.language == subs, published)))
     total = db.session.scalar(select(func.count()).select_from(Recording))
     shown = db.session.scalar(select(func.count()).select_from(Recording).where(*filters)) if filters else total
-    pages = max(1, -(-shown // PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    paging = read_paging(PAGE_SIZE).within(shown)
+    page, pages = paging.page, paging.pages(shown)
     window = db.session.scalars(
         select(Recording.id)
         .join(Recording.workshop)
         .where(*filters)
         .order_by(Workshop.event_id, Workshop.number, Recording.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(paging.per_page)
+        .offset(paging.offset)
     ).all()
     loaded = {r.id: r for r in db.session.scalars(recordings_query().where(Recording.id.in_(window)))}
     events = list(db.session.scalars(select(Event).order_by(Event.starts_on.desc())))

@@ -148,9 +148,11 @@ def rebuild(connection: Connection) -> int:
     """The whole index from scratch (a new database, or `flask search reindex`)."""
     connection.execute(delete(DOCUMENTS))
     index_texts(connection)
-    tracks = connection.execute(
-        select(SubtitleTrack.recording_id, SubtitleTrack.language, SubtitleTrack.current_revision_id)
-    )
+    served = select(SubtitleTrack.recording_id, SubtitleTrack.language, SubtitleTrack.current_revision_id)
+    # Migration 0004 rebuilds the index before 0006 adds retired tracks: ask the schema, not the model.
+    if "retired_at" in {column["name"] for column in inspect(connection).get_columns("subtitle_tracks")}:
+        served = served.where(SubtitleTrack.retired_at.is_(None))
+    tracks = connection.execute(served)
     for recording_id, language, revision_id in tracks.all():
         index_track(connection, recording_id, language, revision_id)
     return connection.execute(select(DOCUMENTS.c.id).limit(1)).first() is not None
@@ -163,8 +165,10 @@ def _after_flush(session: Session, _context: object) -> None:
     everything = False
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, SubtitleTrack) and obj not in session.deleted:
-            if inspect(obj).attrs.current_revision_id.history.has_changes():
-                index_track(connection, obj.recording_id, obj.language, obj.current_revision_id)
+            attrs = inspect(obj).attrs
+            if attrs.current_revision_id.history.has_changes() or attrs.retired_at.history.has_changes():
+                served = None if obj.retired_at is not None else obj.current_revision_id
+                index_track(connection, obj.recording_id, obj.language, served)
         elif isinstance(obj, Recording) and obj.id is not None:
             texts.add(obj.id)
         elif isinstance(obj, Chapter) and obj.recording_id is not None:

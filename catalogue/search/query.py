@@ -5,6 +5,7 @@ only words made of letters and digits are handed over, as bound parameters."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from markupsafe import Markup, escape
@@ -15,8 +16,8 @@ from catalogue.recordings.models import Event, Recording, Workshop
 from catalogue.search.models import SearchDocument
 from catalogue.text import fold, fold_with_positions
 
-WORD = re.compile(r"\w+")
-TERM = re.compile(r'"([^"]*)"?|(\S+)')
+WORD = re.compile(r"\w++")
+TERM = re.compile(r'"([^"]*+)"?+|(\S++)')
 # A common word may match hundreds of thousands of cues: the query stops after this many matches, which
 # are ranked; past it, results come in index order ("more than 200 results"), so the first page costs the
 # same whatever the catalogue's size (benchmarks/search.py measures it at 3 million cues).
@@ -159,13 +160,11 @@ def search(
 def snippet(original: str, query: Query, width: int = 160) -> Markup:
     """The text, escaped, with the matched words in <mark>, cut around the first match when long."""
     folded, positions = fold_with_positions(original)
+    tokens = list(WORD.finditer(folded))
     spans = []
     for term in query.terms:
-        words = list(term.words)
-        pattern = r"\b" + r"\W+".join(re.escape(w) for w in words) + (r"\w*" if term.prefix else r"\b")
-        for match in re.finditer(pattern, folded):
-            if match.end() > match.start():
-                spans.append((positions[match.start()], positions[match.end() - 1] + 1))
+        for start, end in _occurrences(tokens, term):
+            spans.append((positions[start], positions[end - 1] + 1))
     spans.sort()
     merged: list[tuple[int, int]] = []
     for start, end in spans:
@@ -193,6 +192,36 @@ def snippet(original: str, query: Query, width: int = 160) -> Markup:
     if finish < len(original):
         result = result + Markup("…")
     return result
+
+
+def _occurrences(tokens: list[re.Match[str]], term: Term) -> Iterator[tuple[int, int]]:
+    """Where the term's words are consecutive whole words of the text (the last one a prefix for `dialog*`), leftmost
+    first and without overlap, as (start, end) in the folded text.
+
+    One pass over the words (Knuth-Morris-Pratt): a regex of the phrase, tried again at every word of a long cue,
+    costs the number of words times the phrase's length (a 250-word phrase against a 2 MB cue)."""
+    words, last = term.words, len(term.words) - 1
+
+    def fits(index: int, word: str) -> bool:
+        return word == words[index] or (index == last and term.prefix and word.startswith(words[index]))
+
+    # fallback[i]: the longest proper prefix of words[: i + 1] that is also its suffix.
+    fallback = [0] * len(words)
+    for index in range(1, len(words)):
+        length = fallback[index - 1]
+        while length and words[index] != words[length]:
+            length = fallback[length - 1]
+        fallback[index] = length + 1 if words[index] == words[length] else 0
+    matched = 0
+    for index, token in enumerate(tokens):
+        word = token.group()
+        while matched and not fits(matched, word):
+            matched = fallback[matched - 1]
+        if fits(matched, word):
+            matched += 1
+        if matched == len(words):
+            yield tokens[index - last].start(), token.end()
+            matched = 0
 
 
 def count_documents(session: Session) -> int:

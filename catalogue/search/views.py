@@ -7,6 +7,7 @@ from flask.typing import ResponseReturnValue
 from sqlalchemy import select
 
 from catalogue.extensions import db
+from catalogue.inputs import read_paging
 from catalogue.pagecache import cached
 from catalogue.recordings.models import Event
 from catalogue.search.query import Hit, parse, search
@@ -14,6 +15,8 @@ from catalogue.subtitles.models import SubtitleTrack
 
 bp = Blueprint("search", __name__, template_folder="templates")
 PER_PAGE = 20
+# Hits are ranked in full before a page is cut from them: deeper pages than this are not offered.
+MAX_PAGE = 500
 
 
 def hit_url(hit: Hit, external: bool = False) -> str:
@@ -38,9 +41,9 @@ def results() -> ResponseReturnValue:
     raw = request.args.get("q", "")
     language = request.args.get("lang_filter") or None
     event = request.args.get("event") or None
-    page = max(1, min(request.args.get("page", 1, type=int), 500))
+    paging = read_paging(PER_PAGE, max_page=MAX_PAGE)
     query = parse(raw)
-    found = search(db.session, query, language=language, event=event, page=page, per_page=PER_PAGE)
+    found = search(db.session, query, language=language, event=event, page=paging.page, per_page=paging.per_page)
     groups: list[tuple[object, list[Hit]]] = []
     for hit in found.hits:
         if groups and groups[-1][0] is hit.recording:
@@ -49,11 +52,11 @@ def results() -> ResponseReturnValue:
             groups.append((hit.recording, [hit]))
     # The filter's choices from the small tables, not a DISTINCT over every indexed cue.
     languages = sorted(
-        set(db.session.scalars(select(SubtitleTrack.language).distinct()))
+        set(db.session.scalars(select(SubtitleTrack.language).where(SubtitleTrack.retired_at.is_(None)).distinct()))
         | set(db.session.scalars(select(Event.original_language).distinct()))
     )
     events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
-    pages = max(1, -(-found.total // PER_PAGE))
+    pages = paging.pages(found.total)
     return render_template(
         "search/results.html",
         raw=raw,
@@ -65,6 +68,6 @@ def results() -> ResponseReturnValue:
         events=events,
         language=language,
         event=event,
-        page=page,
+        page=paging.page,
         pages=pages,
     )

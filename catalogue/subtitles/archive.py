@@ -17,13 +17,20 @@ from catalogue.accounts.auth import role_required
 from catalogue.accounts.models import Role
 from catalogue.extensions import db
 from catalogue.i18n import language_list
+from catalogue.inputs import read_paging
 from catalogue.problems import problem_dict
 from catalogue.recordings.models import Recording, Workshop
 from catalogue.recordings.views import recording_or_404
 from catalogue.subtitles.forms import ConfirmForm, UploadForm
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack, SubtitleUpload
 from catalogue.subtitles.parsing import SubtitleError
-from catalogue.subtitles.store import check_subtitle, publish_subtitle, restore_revision
+from catalogue.subtitles.store import (
+    bring_back_track,
+    check_subtitle,
+    publish_subtitle,
+    restore_revision,
+    retire_track,
+)
 from catalogue.subtitles.views import track_or_404
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
@@ -45,8 +52,8 @@ def archivists_only() -> None:
 def dashboard() -> ResponseReturnValue:
     """Coverage: every recording (with its audio tracks) against every subtitle language, a page at a time."""
     total = db.session.scalar(select(func.count()).select_from(Recording)) or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page = min(max(1, request.args.get("page", 1, type=int)), pages)
+    paging = read_paging(PAGE_SIZE).within(total)
+    page, pages = paging.page, paging.pages(total)
     # Only what a cell shows: never the revisions' files.
     revision_fields = load_only(
         SubtitleRevision.number,
@@ -59,20 +66,21 @@ def dashboard() -> ResponseReturnValue:
         select(Recording)
         .join(Recording.workshop)
         .order_by(Workshop.event_id, Workshop.number, Recording.id)
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+        .limit(paging.per_page)
+        .offset(paging.offset)
         .options(
             selectinload(Recording.workshop).selectinload(Workshop.event),
-            selectinload(Recording.audio_tracks),
-            selectinload(Recording.subtitle_tracks)
+            selectinload(Recording.all_audio_tracks),
+            selectinload(Recording.all_subtitle_tracks)
             .selectinload(SubtitleTrack.current_revision)
             .options(revision_fields),
         )
     ).all()
     languages = list(CORE_LANGUAGES)
     for recording in recordings:
-        languages.extend(t.language for t in recording.subtitle_tracks if t.language not in languages)
-    cells = {(r.id, t.language): t.current_revision for r in recordings for t in r.subtitle_tracks}
+        languages.extend(t.language for t in recording.all_subtitle_tracks if t.language not in languages)
+    # Retired tracks stay on the archivist's map, marked, so that they can be brought back.
+    cells = {(r.id, t.language): t for r in recordings for t in r.all_subtitle_tracks}
     return render_template(
         "archive/dashboard.html", recordings=recordings, languages=languages, cells=cells, page=page, pages=pages
     )
@@ -239,4 +247,25 @@ def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
         abort(400)
     revision = restore_revision(track, number, user=current_user)
     flash(_("Revision %(old)s is served again, as revision %(new)s.", old=number, new=revision.number), "success")
+    return redirect(url_for("archive.history", slug=slug, language=language), 303)
+
+
+@bp.post("/recordings/<slug>/subtitles/<language>/retire")
+def retire(slug: str, language: str) -> ResponseReturnValue:
+    """Hide a track from viewers (a wrong language, a file published by mistake); its history stays."""
+    track = track_or_404(recording_or_404(slug), language)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    retire_track(track)
+    flash(_("These subtitles are retired: viewers no longer see them. Every revision is kept."), "success")
+    return redirect(url_for("archive.history", slug=slug, language=language), 303)
+
+
+@bp.post("/recordings/<slug>/subtitles/<language>/bring-back")
+def bring_back(slug: str, language: str) -> ResponseReturnValue:
+    track = track_or_404(recording_or_404(slug), language)
+    if not ConfirmForm().validate_on_submit():
+        abort(400)
+    bring_back_track(track)
+    flash(_("These subtitles are shown to viewers again."), "success")
     return redirect(url_for("archive.history", slug=slug, language=language), 303)

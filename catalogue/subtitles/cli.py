@@ -10,7 +10,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from catalogue.extensions import db
+from catalogue.inputs import InvalidInput
 from catalogue.recordings.models import Recording
+from catalogue.subtitles.forms import subtitle_language, text_encoding
 from catalogue.subtitles.parsing import SubtitleError
 from catalogue.subtitles.store import publish_subtitle
 
@@ -35,6 +37,12 @@ def import_command(
     recording = db.session.scalar(select(Recording).where(Recording.slug == recording_slug))
     if recording is None:
         raise click.ClickException(f"No recording “{recording_slug}”.")
+    try:  # The same checks as an upload's form and the API.
+        language = subtitle_language(language)
+        if encoding:
+            text_encoding(encoding)
+    except InvalidInput as error:
+        raise click.BadParameter(error.reason, param_hint=error.field) from None
     published, refused, lines = 0, 0, []
     with click.progressbar(
         files, label=f"Importing {language} subtitles", file=sys.stderr, item_show_func=lambda p: p.name if p else ""

@@ -27,6 +27,8 @@ class SubtitleTrack(Base):
     current_revision_id: Mapped[int | None] = mapped_column(
         ForeignKey("subtitle_revisions.id", use_alter=True, ondelete="SET NULL")
     )
+    # Retired tracks are hidden from viewers and search; every revision stays (nothing is ever deleted).
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     recording: Mapped[Recording] = relationship(back_populates="subtitle_tracks")
     current_revision: Mapped[SubtitleRevision | None] = relationship(

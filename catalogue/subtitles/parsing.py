@@ -89,15 +89,31 @@ MOJIBAKE = re.compile("[ÃÂ][\u0080-\u00bf\u2018-\u203a\u0152\u0153\u0160\u0161
 # Letters that Windows-1252 gives for Turkish-only Windows-1254 bytes (ğ ı ş Ğ İ Ş).
 TURKISH_IN_1252 = re.compile("[ÐÝÞðýþ]")
 CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
+# Every pattern below meets uploaded text, so each runs in linear time (design.md §9; benchmarks/linearity.py):
+# possessive quantifiers where giving characters back cannot help, no two quantifiers after one another that can
+# take the same characters, and no pattern that fails after reading to the end from each of many start positions.
 SRT_TIMING = re.compile(
-    r"^\s*(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*-->\s*(\d+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})(?:\s.*)?$"
+    r"^\s*+(\d++):(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*+-->\s*+(\d++):(\d{1,2}):(\d{1,2})[,.](\d{1,3})(?:\s.*)?$"
 )
-SBV_TIMING = re.compile(r"^\s*(\d+):(\d{1,2}):(\d{1,2})\.(\d{3}),(\d+):(\d{1,2}):(\d{1,2})\.(\d{3})\s*$")
-SRT_HINT = re.compile(r"^\s*\d+:\d{1,2}:\d{1,2},\d{1,3}\s*-->", re.MULTILINE)
-SBV_HINT = re.compile(r"^\s*\d+:\d{1,2}:\d{1,2}\.\d{3},\d+:\d{1,2}:\d{1,2}\.\d{3}\s*$", re.MULTILINE)
-TAG = re.compile(r"<[^>]*>")
-ASS_OVERRIDE = re.compile(r"\{\\[^}]*\}")
-VOICE = re.compile(r"<v(?:\.[^\s>]+)*[ \t\f]+([^>]+)>")
+SBV_TIMING = re.compile(r"^\s*+(\d++):(\d{1,2}):(\d{1,2})\.(\d{3}),(\d++):(\d{1,2}):(\d{1,2})\.(\d{3})\s*+$")
+# A timing at the start of a line, after spaces. `[^\S\n]` (whitespace but a line break): with `\s*` each line of
+# a long run of blank lines would start a scan to the end of the run.
+SRT_HINT = re.compile(r"^[^\S\n]*+\d++:\d{1,2}:\d{1,2},\d{1,3}\s*+-->", re.MULTILINE)
+SBV_HINT = re.compile(r"^[^\S\n]*+\d++:\d{1,2}:\d{1,2}\.\d{3},\d++:\d{1,2}:\d{1,2}\.\d{3}[^\S\n]*+$", re.MULTILINE)
+# A tag, up to its `>` or the end of the text. Group 1 is the `>`: the WebVTT cue-text algorithm hides a tag left
+# open to the end of the cue, SRT and SBV keep it as text. Either way one scan from the first `<`, where
+# `<[^>]*>` read to the end again from every `<` of a line of `<`.
+TAG = re.compile(r"<[^>]*+(>)?")
+# An ASS override (`{\an8}`), likewise up to its `}` (group 1) or the end of the text, where it stays as text.
+ASS_OVERRIDE = re.compile(r"\{\\[^}]*+(\})?")
+# `<v.class.class Name>`: the voice is group 1 (what follows the first space, up to the `>`), stripped by the caller.
+# A `<v…` that is no voice tag matches without group 1, after reading its classes once (the classes were
+# `(?:\.[^\s>]+)*`, which splits `.a.a.a…` in every possible way: 2^n tries) and, when no `>` follows, everything
+# to the end, so that the `<v` after it are not tried again.
+VOICE = re.compile(r"<v(?:\.[^\s>]++)?+(?:([ \t\f][^>]++)>|[ \t\f][^>]*+\Z)?")
+# `&#` and more than 7 digits is past U+10FFFF (html.unescape gives U+FFFD), but int() refuses to read more than
+# 4,300 digits: html.unescape would raise ValueError.
+LONG_DECIMAL_REFERENCE = re.compile(r"&#([0-9]{8,}+)")
 
 
 class SubtitleError(Exception):
@@ -252,12 +268,33 @@ def detect_format(text: str, filename: str = "") -> str | None:
     return suffix if suffix in {"vtt", "srt", "sbv"} else None
 
 
-def plain_text(raw: str) -> tuple[str, str | None]:
-    """Cue markup to plain text: the voice kept apart, other tags removed, entities decoded."""
-    voice_match = VOICE.search(raw)
-    voice = html.unescape(voice_match.group(1)).strip() if voice_match else None
+def _unescape(text: str) -> str:
+    """Entities decoded as html.unescape does, without its ValueError on `&#` followed by thousands of digits."""
+    if "&#" in text:
+        text = LONG_DECIMAL_REFERENCE.sub(_short_reference, text)
+    return html.unescape(text)
+
+
+def _short_reference(match: re.Match[str]) -> str:
+    digits = match.group(1).lstrip("0")
+    return "&#" + ("0" if not digits else digits if len(digits) <= 7 else "9999999")
+
+
+def _without_closed(pattern: re.Pattern[str], text: str) -> str:
+    """`pattern` removed where its group 1 (the closing character) matched; an unclosed one stays as text."""
+    return pattern.sub(lambda match: "" if match.group(1) else match.group(0), text)
+
+
+def plain_text(raw: str, *, open_tag_hides_rest: bool = False) -> tuple[str, str | None]:
+    """Cue markup to plain text: the voice kept apart, other tags removed, entities decoded.
+
+    `open_tag_hides_rest`: a `<` never closed hides the rest of the cue, as the WebVTT cue-text algorithm says
+    (design.md §7); in SRT and SBV, which have no way to escape a `<`, it stays as text.
+    """
+    voice_match = next((match for match in VOICE.finditer(raw) if match.group(1)), None)
+    voice = _unescape(voice_match.group(1)).strip() if voice_match else None
     if "<" in raw or "&" in raw:
-        raw = html.unescape(TAG.sub("", raw))
+        raw = _unescape(TAG.sub("", raw) if open_tag_hides_rest else _without_closed(TAG, raw))
     return raw, voice or None
 
 
@@ -294,7 +331,7 @@ def parse_vtt(text: str) -> tuple[list[ParsedCue], list[Problem]]:
     for cue in result.cues:
         if cue.end_ms < cue.start_ms:
             errors.append(_end_before_start(cue.line))
-        text, voice = plain_text(cue.text)
+        text, voice = plain_text(cue.text, open_tag_hides_rest=True)
         cues.append(ParsedCue(cue.start_ms, cue.end_ms, text, voice, cue.identifier or None, cue.line))
     if errors:
         raise SubtitleError(sorted(errors, key=lambda p: p.line or 0))
@@ -420,7 +457,7 @@ def parse_with_webvtt(text: str, fmt: str) -> tuple[list[ParsedCue], list[Proble
         raise _refuse(None, "malformed", message, format=fmt.upper())
     cues = []
     for caption, line in zip(captions, timing_lines, strict=True):
-        text_, voice = plain_text(ASS_OVERRIDE.sub("", caption.raw_text))
+        text_, voice = plain_text(_without_closed(ASS_OVERRIDE, caption.raw_text))
         start_ms, end_ms = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
         cues.append(ParsedCue(start_ms, end_ms, text_, voice, None, line))
     return cues, warnings

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from flask import current_app
-from sqlalchemy import func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError, OperationalError
 
+from catalogue.db import Busy, is_lock_timeout
 from catalogue.extensions import db
+from catalogue.problems import N_
 from catalogue.recordings.models import Recording
 from catalogue.subtitles.models import Cue, SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.parsing import ParsedCue, ParsedSubtitle, parse_subtitle
@@ -18,8 +23,8 @@ from catalogue.subtitles.writing import to_vtt
 if TYPE_CHECKING:
     from catalogue.accounts.models import User
 
-# Two uploads to one track at once both compute the next number; the loser retries with the one after.
-ATTEMPTS = 5
+# Uploads to one track queue on its row lock (see _locked_track); a retry only covers writers that bypass it.
+ATTEMPTS = 3
 
 
 def check_subtitle(
@@ -100,17 +105,13 @@ def _store(
     copy_cues_from: int | None = None,
 ) -> SubtitleRevision:
     by = uploaded_by or (user.display_name or user.email if user else "")
+    user_id = user.id if user else None
+    # End the request's read transaction first: the lock below must start a fresh one, or SQLite's WAL refuses
+    # to turn a stale snapshot into a writer (SQLITE_BUSY_SNAPSHOT) instead of waiting for the lock.
+    db.session.commit()
     for attempt in range(ATTEMPTS):
         try:
-            track = db.session.scalar(
-                select(SubtitleTrack).where(
-                    SubtitleTrack.recording_id == recording_id, SubtitleTrack.language == language
-                )
-            )
-            if track is None:
-                track = SubtitleTrack(recording_id=recording_id, language=language)
-                db.session.add(track)
-                db.session.flush()
+            track = _locked_track(recording_id, language)
             last = db.session.scalar(
                 select(func.max(SubtitleRevision.number)).where(SubtitleRevision.track_id == track.id)
             )
@@ -118,23 +119,56 @@ def _store(
                 track_id=track.id,
                 number=(last or 0) + 1,
                 uploaded_by=by[:200],
-                uploaded_by_id=user.id if user else None,
+                uploaded_by_id=user_id,
                 **fields,
             )
             db.session.add(revision)
             db.session.flush()
             _insert_cues(revision.id, cues, copy_cues_from)
             track.current_revision_id = revision.id
+            # Publishing to a retired track is asking for it to be seen again.
+            track.retired_at = None
             db.session.commit()
             return revision
         except IntegrityError:
+            # Only a writer that bypassed the lock (a script on the database) gets here; the next try sees it.
             db.session.rollback()
             if attempt == ATTEMPTS - 1:
                 raise
+        except OperationalError as error:
+            db.session.rollback()
+            if is_lock_timeout(error):
+                raise Busy(N_("Another upload to this subtitle track is being saved. Try again in a moment.")) from None
+            raise
         except Exception:
             db.session.rollback()
             raise
     raise AssertionError("unreachable")
+
+
+def _locked_track(recording_id: int, language: str) -> SubtitleTrack:
+    """The track, created if missing, locked for this transaction so that uploads to it queue one behind another.
+
+    PostgreSQL: `INSERT ... ON CONFLICT DO NOTHING` then `SELECT ... FOR UPDATE`, waiting at most the lock timeout.
+    SQLite: the insert is a write statement, so it takes the database's write lock (waiting up to busy_timeout)
+    before anything is read; FOR UPDATE is not needed there.
+    """
+    connection = db.session.connection()
+    dialect = connection.dialect.name
+    if dialect == "postgresql":
+        timeout_ms = int(current_app.config["CATALOGUE_LOCK_TIMEOUT_S"] * 1000)
+        connection.execute(text(f"SET LOCAL lock_timeout = {timeout_ms}"))
+        statement: Any = postgresql_insert(SubtitleTrack).on_conflict_do_nothing()
+    else:
+        statement = sqlite_insert(SubtitleTrack).on_conflict_do_nothing()
+    db.session.execute(statement.values(recording_id=recording_id, language=language))
+    track = db.session.scalars(
+        select(SubtitleTrack)
+        .where(SubtitleTrack.recording_id == recording_id, SubtitleTrack.language == language)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
+    return track
 
 
 def _insert_cues(revision_id: int, cues: list[ParsedCue] | None, copy_from: int | None) -> None:
@@ -161,3 +195,17 @@ def _insert_cues(revision_id: int, cues: list[ParsedCue] | None, copy_from: int 
             Cue.revision_id == copy_from
         )
         db.session.execute(insert(Cue).from_select(["revision_id", *columns], source))
+
+
+def retire_track(track: SubtitleTrack) -> None:
+    """Hide a track from viewers, its file URLs and search; every revision stays and the track can come back."""
+    if track.retired_at is None:
+        track.retired_at = datetime.now(UTC)
+        db.session.commit()
+
+
+def bring_back_track(track: SubtitleTrack) -> None:
+    """Serve a retired track again, at the revision it had."""
+    if track.retired_at is not None:
+        track.retired_at = None
+        db.session.commit()

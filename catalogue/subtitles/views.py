@@ -23,7 +23,7 @@ def current_revision(slug: str, language: str, *, etag_only: bool = False) -> Su
         select(SubtitleRevision)
         .join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
         .join(Recording, Recording.id == SubtitleTrack.recording_id)
-        .where(Recording.slug == slug, SubtitleTrack.language == language)
+        .where(Recording.slug == slug, SubtitleTrack.language == language, SubtitleTrack.retired_at.is_(None))
     )
     if etag_only:
         statement = statement.options(load_only(SubtitleRevision.etag))

@@ -2,7 +2,8 @@
 
 Errors are what would break the page: a named placeholder dropped, added or renamed (`%(name)s`, `{name}`),
 unnamed `%s`/`%d` that no longer line up, a plural form left empty or missing, HTML tags that do not match, a `%`
-that Python's `%` operator would choke on, and whatever Babel's own checkers say. Babel's python_format checker
+that Python's `%` operator would choke on, a control character (a NUL cannot even be stored in a .mo file), and
+whatever Babel's own checkers say. Babel's python_format checker
 alone is not enough: it accepts a translation that drops a named placeholder, and it guesses the python-format flag
 from the msgid (so it reads the `% d` in "50 % de remise" as a placeholder).
 
@@ -11,6 +12,11 @@ from the source, a translation identical to the source.
 
 Every finding is a `Problem` (line None) whose message is an English msgid with parameters, shown in the reader's
 language.
+
+The text checked is anyone's input and the check runs while the catalogue's file lock is held, so every pattern
+here runs in linear time (design.md §9): no two quantifiers that can take the same characters one after the other,
+possessive quantifiers (`*+`, `++`, `?+`) where giving characters back could never help, and plain string methods
+where a regex would have to try every start position (benchmarks/linearity.py measures them).
 """
 
 from __future__ import annotations
@@ -29,12 +35,16 @@ from catalogue.problems import N_, Problem
 from catalogue.translating.pofile import plural_function
 
 #: A valid %-conversion: `%%`, `%(name)s`, `%s`, `%-5.2f`... (no space flag: "50 % de" is a stray `%`).
-PERCENT = re.compile(r"%(?:\((\w+)\))?([-#0+]*(?:\*|\d+)?(?:\.(?:\*|\d+))?[hlL]?)([diouxXeEfFgGcrsa%])")
+#: Possessive: the flags keep every `0` they take (`%000…` would otherwise be split between flags and width in
+#: every possible way before failing).
+PERCENT = re.compile(r"%(?:\((\w++)\))?+([-#0+]*+(?:\*|\d++)?+(?:\.(?:\*|\d++))?+[hlL]?+)([diouxXeEfFgGcrsa%])")
 #: `{name}`, `{0}`, `{name!r:>10}`; `{{` and `}}` are literal braces and are removed first.
-BRACE = re.compile(r"\{([A-Za-z_]\w*|\d+)(?:[.\[][^{}:!]*)?(?:![rsa])?(?::[^{}]*)?\}")
-#: An HTML start or end tag: its name and the names of its attributes.
-TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*)((?:\s+[^<>]*?)?)\s*/?>")
-ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*)\s*(?:=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'>]+))?")
+BRACE = re.compile(r"\{([A-Za-z_]\w*+|\d++)(?:[.\[][^{}:!]*+)?+(?:![rsa])?+(?::[^{}]*+)?+\}")
+#: An HTML start or end tag: its name, and what stands between the name and the `>` (where ATTRIBUTE finds the
+#: names of its attributes; the spaces and the `/` of `<br />` hold none). One run of `[^<>]` up to the `>`:
+#: `<a` followed by 3,000 spaces and no `>` is read once, not split in every way between three quantifiers.
+TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9-]*+)((?:\s[^<>]*+)?+)/?>")
+ATTRIBUTE = re.compile(r"([A-Za-z_:][-\w:.]*+)\s*+(?:=\s*+(?:\"[^\"]*+\"|'[^']*+'|[^\s\"'>]++))?+")
 #: Integer conversions are counts, and so are Flask-Babel's `num` and Jinja's `count`: a plural form that covers
 #: one number only ("un enregistrement") may leave them out.
 COUNT_NAMES = frozenset({"num", "count", "n"})
@@ -45,10 +55,19 @@ COMPATIBLE = ({"d", "i", "u"}, {"x", "X"}, {"f", "F", "g", "G", "e", "E"})
 FRENCH_BEFORE = ":;!?»"
 NO_BREAK_SPACES = "\u00a0\u202f"
 NBSP_ENTITY = re.compile(r"&(?:nbsp|#160|#xa0|#8239|#x202f);", re.IGNORECASE)
-ENTITY = re.compile(r"&#?\w+;")
-URL = re.compile(r"\b[a-z][a-z0-9+.-]*://\S*", re.IGNORECASE)
-LEADING = re.compile(r"[ \t\r\n]*")
-TRAILING = re.compile(r"[ \t\r\n]*\Z")
+ENTITY = re.compile(r"&#?\w++;")
+#: A URL: a scheme (a letter at the start of a word, then letters, digits, `+ . -`), `://` and what follows up to a
+#: space. Tried only where a run of scheme characters starts, and only when `://` ends that run (the lookahead), so
+#: that "a.a.a.a…" is not read again from each of its letters; group 1 is the part of the run before the scheme,
+#: which stays (`-http://x` keeps its `-`), as it did when the pattern was `\b[a-z][a-z0-9+.-]*://\S*`.
+URL = re.compile(
+    r"(?<![a-z0-9+.-])(?=[a-z0-9+.-]*+://)([a-z0-9+.-]*?)\b[a-z][a-z0-9+.-]*+://\S*+",
+    re.IGNORECASE,
+)
+#: The spaces and line breaks that check_whitespace compares at either end.
+EDGE_WHITESPACE = " \t\r\n"
+#: C0 control characters, which may not stand in a translation; a tab and a line break are text.
+CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f]")
 
 Findings = tuple[list[Problem], list[Problem]]
 
@@ -101,6 +120,7 @@ def check_entry(
         errors += check_placeholders(source, form, names, droppable=index in singles)
         errors += check_positional(source, form, python_format)
         errors += check_markup(source, form)
+        errors += check_control_characters(source, form)
         if python_format:
             errors += check_percent(form)
         warnings += check_whitespace(source, form)
@@ -248,10 +268,25 @@ def check_markup(source: str, translation: str) -> list[Problem]:
     return problems
 
 
+def check_control_characters(source: str, translation: str) -> list[Problem]:
+    """A control character is invisible in the editor and breaks what reads the catalogue (a NUL cannot be
+    written to a .mo file at all); one that the source itself holds, other than NUL, may stay."""
+    allowed = set(CONTROL_CHARACTER.findall(source)) - {"\0"}
+    found = sorted(set(CONTROL_CHARACTER.findall(translation)) - allowed)
+    return [
+        _problem(
+            "control-character",
+            N_("Remove the control character %(character)s from the translation."),
+            character=f"U+{ord(char):04X}",
+        )
+        for char in found
+    ]
+
+
 def _typography_text(text: str) -> str:
     """The text without what may hold `:` or `?` legitimately: tags, URLs, placeholders; `&nbsp;` is a no-break
     space."""
-    text = URL.sub(" ", TAG.sub("", text))
+    text = URL.sub(r"\g<1> ", TAG.sub("", text))
     text = BRACE.sub("x", PERCENT.sub("x", text))
     return ENTITY.sub("x", NBSP_ENTITY.sub("\u00a0", text))
 
@@ -280,10 +315,20 @@ def check_french_spacing(translation: str) -> list[Problem]:
     ]
 
 
+def _leading(text: str) -> str:
+    return text[: len(text) - len(text.lstrip(EDGE_WHITESPACE))]
+
+
+def _trailing(text: str) -> str:
+    """The spaces at the end, found from the end (a regex search for `[ \t\r\n]*\\Z` would start at each space of
+    a long run in turn)."""
+    return text[len(text.rstrip(EDGE_WHITESPACE)) :]
+
+
 def check_whitespace(source: str, translation: str) -> list[Problem]:
     """Spaces and line breaks at either end are usually there for a reason (a label followed by a value)."""
-    lead_s, trail_s = LEADING.match(source).group(0), TRAILING.search(source).group(0)
-    lead_t, trail_t = LEADING.match(translation).group(0), TRAILING.search(translation).group(0)
+    lead_s, trail_s = _leading(source), _trailing(source)
+    lead_t, trail_t = _leading(translation), _trailing(translation)
     problems = []
     if lead_s != lead_t:
         problems.append(

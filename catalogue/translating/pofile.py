@@ -36,7 +36,8 @@ from catalogue.problems import N_, Problem
 #: Line width of wrapped strings, as pybabel writes them.
 WIDTH = 76
 
-_STRING = r'"(?:[^"\\]|\\.)*"'
+# Possessive: a string is read once, never given back character by character (design.md §9: linear on any line).
+_STRING = r'"(?:[^"\\]++|\\.)*+"'
 _KEYWORD_LINE = re.compile(rf"(msgctxt|msgid_plural|msgid|msgstr)(?:\[(\d+)\])?[ \t]+({_STRING})[ \t]*\Z")
 _CONTINUATION_LINE = re.compile(rf"({_STRING})[ \t]*\Z")
 _ESCAPE = re.compile(r"\\(.)")
@@ -325,7 +326,7 @@ def _scan(lines: list[str]) -> _Scan:
 def _misformatted(number: int, stripped: str) -> PoSyntaxError:
     quote = stripped.find('"')
     if quote != -1:
-        string = re.compile(r'"(?:[^"\\]|\\.)*("?)').match(stripped, quote)
+        string = re.compile(r'"(?:[^"\\]++|\\.)*+("?)').match(stripped, quote)
         assert string is not None
         if not string.group(1):
             return PoSyntaxError(number, N_("Unterminated string: a closing quote is missing."))

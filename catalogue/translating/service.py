@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from catalogue.accounts.models import User
 from catalogue.extensions import db
+from catalogue.inputs import check_int
 from catalogue.problems import N_, Problem
 from catalogue.translating.checks import check_entry
 from catalogue.translating.models import TranslationCatalogue, TranslationChange
@@ -176,7 +177,9 @@ def save_entry(
     kind: str = "edit",
     reverts: int | None = None,
 ) -> SaveResult:
-    """Check and save one entry. Raises LookupError (no such entry), StaleEdit (409) or CheckFailed (422)."""
+    """Check and save one entry. Raises LookupError (no such entry), StaleEdit (409) or CheckFailed (422);
+    InvalidInput (422) for a base_revision that is no revision number (`true`, -1, 10**30)."""
+    check_int(base_revision, "base_revision")
     return _save(
         locale, domain, user, [(msgid, context, msgstr, msgstr_plural, fuzzy)], base_revision, kind, reverts=reverts
     )

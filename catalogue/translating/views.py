@@ -15,7 +15,9 @@ from sqlalchemy import select
 from catalogue.accounts.auth import role_required
 from catalogue.accounts.models import Role
 from catalogue.extensions import db
+from catalogue.inputs import MAX_INT32, bounded_int, read_paging
 from catalogue.problems import N_
+from catalogue.security import is_safe_local_path
 from catalogue.translating import service
 from catalogue.translating.models import TranslationCatalogue, TranslationChange
 from catalogue.translating.pofile import Entry, PoCatalogue, PoSyntaxError
@@ -134,18 +136,17 @@ def editor(locale: str, domain: str) -> ResponseReturnValue:
         if q and not _matches(entry, q):
             continue
         shown.append({"entry": entry, "status": status, "errors": errors, "warnings": warnings})
-    page = max(1, request.args.get("page", 1, type=int))
-    pages = max(1, -(-len(shown) // PAGE_SIZE))
+    paging = read_paging(PAGE_SIZE).within(len(shown))
     return render_template(
         "translate/editor.html",
         locale=locale,
         domain=domain,
         revision=revision,
         catalogue=catalogue,
-        items=shown[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+        items=shown[paging.offset : paging.offset + paging.per_page],
         total=len(shown),
-        page=min(page, pages),
-        pages=pages,
+        page=paging.page,
+        pages=paging.pages(len(shown)),
         state=state,
         q=q,
         plural_labels=plural_labels(catalogue, locale),
@@ -174,10 +175,10 @@ def save(locale: str, domain: str) -> ResponseReturnValue:
     _allowed(locale, domain)
     catalogue, revision = service.load(locale, domain)
     entry, value = _submitted(catalogue)
-    back = request.form.get("back") or url_for("translate.editor", locale=locale, domain=domain)
-    if not back.startswith("/"):
+    back = request.form.get("back")
+    if not is_safe_local_path(back):  # Never an open redirect: only a path on this site.
         back = url_for("translate.editor", locale=locale, domain=domain)
-    base = request.form.get("base_revision", type=int) or 0
+    base = bounded_int(request.form.get("base_revision"), 0, 0, MAX_INT32)
     try:
         result = service.save_entry(
             locale,

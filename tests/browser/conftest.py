@@ -34,6 +34,8 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+# Pages run under our Content-Security-Policy, which forbids eval: give wait_for_function a function
+# ("() => ..."), which Playwright evaluates once; a bare expression is evaluated again on every poll and refused.
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})

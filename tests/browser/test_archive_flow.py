@@ -59,8 +59,8 @@ def test_upload_report_publish_and_restore(signed_in: Page, live_server: str):
 
     # Viewers get it at once.
     page.goto(f"{live_server}/recordings/{SLUG}?lang=fr&subs=fr&t=5")
-    page.wait_for_function("document.querySelector('[data-player]').dataset.ready === 'true'")
-    page.wait_for_function("document.querySelector('.caption') && !document.querySelector('.caption').hidden")
+    page.wait_for_function("() => document.querySelector('[data-player]').dataset.ready === 'true'")
+    page.wait_for_function("() => document.querySelector('.caption') && !document.querySelector('.caption').hidden")
     expect(page.locator(".caption")).to_have_text("Il était à Noël avec sa sœur.")
 
     # Restore the first revision: a new revision, the old bytes served again.

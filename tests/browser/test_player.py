@@ -22,13 +22,13 @@ def video(page: Page, expression: str):
 
 def open_watch(page: Page, base: str, query: str) -> None:
     page.goto(f"{base}/recordings/{SLUG}?{query}")
-    page.wait_for_function("document.querySelector('[data-player]').dataset.ready === 'true'")
-    page.wait_for_function("document.querySelector('video').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('[data-player]').dataset.ready === 'true'")
+    page.wait_for_function("() => document.querySelector('video').readyState >= 1")
 
 
 def play_until(page: Page, seconds: float) -> None:
     page.evaluate("document.querySelector('video').play()")
-    page.wait_for_function(f"document.querySelector('video').currentTime > {seconds}")
+    page.wait_for_function(f"() => document.querySelector('video').currentTime > {seconds}")
 
 
 def showing_languages(page: Page) -> list[str]:
@@ -50,19 +50,19 @@ def test_switching_audio_keeps_the_moment_and_the_playing_state(page: Page, live
 
     before = video(page, "v.currentTime")
     page.get_by_label("Original floor audio (English, French, and Turkish)").check()
-    page.wait_for_function("document.querySelector('video').currentSrc.endsWith('-floor.opus')")
-    page.wait_for_function(f"document.querySelector('video').currentTime >= {before - 0.5}")
+    page.wait_for_function("() => document.querySelector('video').currentSrc.endsWith('-floor.opus')")
+    page.wait_for_function(f"() => document.querySelector('video').currentTime >= {before - 0.5}")
     after = video(page, "v.currentTime")
     assert before - 0.5 <= after <= before + 2.5
     assert video(page, "v.paused") is False
 
     # Back to the interpretation: it steps back so the interpreter's sentence is heard from its start.
-    page.wait_for_function(f"document.querySelector('video').currentTime > {after + 1}")
+    page.wait_for_function(f"() => document.querySelector('video').currentTime > {after + 1}")
     before = video(page, "v.currentTime")
     page.get_by_label("English interpretation").check()
-    page.wait_for_function("document.querySelector('video').currentSrc.endsWith('-interpretation.opus')")
+    page.wait_for_function("() => document.querySelector('video').currentSrc.endsWith('-interpretation.opus')")
     page.wait_for_function(
-        "document.querySelector('video').readyState >= 1 && !document.querySelector('video').seeking"
+        "() => document.querySelector('video').readyState >= 1 && !document.querySelector('video').seeking"
     )
     after = video(page, "v.currentTime")
     assert before - STEP_BACK - 0.5 <= after <= before - STEP_BACK + 2.0
@@ -71,10 +71,10 @@ def test_switching_audio_keeps_the_moment_and_the_playing_state(page: Page, live
 
 def test_paused_stays_paused_after_a_switch(page: Page, live_server: str):
     open_watch(page, live_server, "lang=en&t=10")
-    page.wait_for_function("Math.abs(document.querySelector('video').currentTime - 10) < 0.5")
+    page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 10) < 0.5")
     page.get_by_label("Original floor audio (English, French, and Turkish)").check()
-    page.wait_for_function("document.querySelector('video').currentSrc.endsWith('-floor.opus')")
-    page.wait_for_function("Math.abs(document.querySelector('video').currentTime - 10) < 0.5")
+    page.wait_for_function("() => document.querySelector('video').currentSrc.endsWith('-floor.opus')")
+    page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 10) < 0.5")
     assert video(page, "v.paused") is True
 
 
@@ -85,7 +85,7 @@ def test_french_subtitles_show_the_cue_being_spoken(page: Page, live_server: str
     assert showing_languages(page) == ["fr"]
     target = cues[3]
     page.evaluate(f"document.querySelector('video').currentTime = {(target['start_s'] + target['end_s']) / 2}")
-    page.wait_for_function(f"document.querySelector('.caption').innerText === {json.dumps(target['text'])}")
+    page.wait_for_function(f"() => document.querySelector('.caption').innerText === {json.dumps(target['text'])}")
     assert caption_text(page) == target["text"]
     assert page.locator(".caption").get_attribute("lang") == "fr"
 
@@ -94,7 +94,9 @@ def test_a_chapter_click_seeks_there(page: Page, live_server: str):
     open_watch(page, live_server, "lang=tr")
     chapters = page.request.get(f"{live_server}/api/v1/recordings/{SLUG}").json()["chapters"]
     page.locator("button.chapter").nth(4).click()
-    page.wait_for_function(f"Math.abs(document.querySelector('video').currentTime - {chapters[4]['start_s']}) < 0.3")
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('video').currentTime - {chapters[4]['start_s']}) < 0.3"
+    )
     assert page.locator("button.chapter").nth(4).get_attribute("aria-current") == "true"
 
 
@@ -103,7 +105,7 @@ def test_a_shared_link_restores_time_audio_and_subtitles(page: Page, live_server
     page.get_by_label("Audio original de la salle (anglais, français, turc)").check()
     page.get_by_label("Türkçe").check()
     page.evaluate("document.querySelector('video').currentTime = 21.4")
-    page.wait_for_function("!document.querySelector('video').seeking")
+    page.wait_for_function("() => !document.querySelector('video').seeking")
     page.get_by_role("button", name="Copier un lien vers ce moment").click()
     link = page.locator("#share-url").input_value()
     query = parse_qs(urlparse(link).query)
@@ -111,8 +113,8 @@ def test_a_shared_link_restores_time_audio_and_subtitles(page: Page, live_server
 
     other = page.context.new_page()
     other.goto(link)
-    other.wait_for_function("document.querySelector('[data-player]').dataset.ready === 'true'")
-    other.wait_for_function("Math.abs(document.querySelector('video').currentTime - 21) < 0.3")
+    other.wait_for_function("() => document.querySelector('[data-player]').dataset.ready === 'true'")
+    other.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 21) < 0.3")
     assert video(other, "v.currentSrc").endswith(f"{SLUG}-floor.opus")
     assert other.get_by_label("Türkçe").is_checked()
     assert showing_languages(other) == ["tr"]
@@ -121,7 +123,7 @@ def test_a_shared_link_restores_time_audio_and_subtitles(page: Page, live_server
 @pytest.mark.parametrize("lang", ["en", "fr", "tr"])
 def test_watch_page_screenshot_in_each_locale(page: Page, live_server: str, lang: str):
     open_watch(page, live_server, f"lang={lang}&t=6")
-    page.wait_for_function("Math.abs(document.querySelector('video').currentTime - 6) < 0.5")
+    page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 6) < 0.5")
     assert caption_text(page)
     assert page.locator("html").get_attribute("lang") == lang
     ARTIFACTS.mkdir(exist_ok=True)

@@ -20,10 +20,12 @@ def test_a_search_hit_opens_the_player_at_that_moment(page: Page, live_server: s
     minutes, seconds = (int(part) for part in time_text.split(":"))
     hit.locator("a").click()
 
-    page.wait_for_function("document.querySelector('[data-player]').dataset.ready === 'true'")
-    page.wait_for_function(f"Math.abs(document.querySelector('video').currentTime - {minutes * 60 + seconds}) < 0.6")
+    page.wait_for_function("() => document.querySelector('[data-player]').dataset.ready === 'true'")
+    page.wait_for_function(
+        f"() => Math.abs(document.querySelector('video').currentTime - {minutes * 60 + seconds}) < 0.6"
+    )
     assert page.locator("input[name=subs][value=tr]").is_checked()
     # Press play: within a second the caption on screen is the line that was found (links start on the second).
     page.evaluate("document.querySelector('video').play()")
-    page.wait_for_function("document.querySelector('.caption') && !document.querySelector('.caption').hidden")
+    page.wait_for_function("() => document.querySelector('.caption') && !document.querySelector('.caption').hidden")
     expect(page.locator(".caption")).to_contain_text("çalıştay")

@@ -41,7 +41,7 @@ def folded(text: str) -> str:
 
 def open_transcript(page: Page, base: str, query: str, language: str) -> None:
     page.goto(f"{base}/recordings/{SLUG}?{query}")
-    page.wait_for_function("document.querySelector('[data-player]').dataset.ready === 'true'")
+    page.wait_for_function("() => document.querySelector('[data-player]').dataset.ready === 'true'")
     wait_for_language(page, language)
 
 
@@ -101,14 +101,14 @@ def test_the_transcript_lists_the_cues_and_follows_playback(page: Page, live_ser
     assert page.locator(".transcript-lines").get_attribute("lang") == "fr"
 
     page.evaluate("document.querySelector('video').play()")
-    page.wait_for_function("document.querySelector('video').currentTime > 2.5")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 2.5")
     page.evaluate("document.querySelector('video').pause()")
     assert_follows(page, cues)
     assert current_text(page) == one_line(cues[0]["text"])
 
     # Later in the recording the highlight has moved on, and the list scrolled to keep it in view.
     page.evaluate("document.querySelector('video').currentTime = 36; document.querySelector('video').play()")
-    page.wait_for_function("document.querySelector('video').currentTime > 37.5")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 37.5")
     page.evaluate("document.querySelector('video').pause()")
     assert_follows(page, cues)
     assert page.evaluate("document.querySelector('.transcript-lines').scrollTop") > 0
@@ -118,11 +118,11 @@ def test_the_transcript_lists_the_cues_and_follows_playback(page: Page, live_ser
 def test_clicking_a_line_seeks_the_player_there(page: Page, live_server: str):
     cues = cues_of(page, live_server, "fr")
     open_transcript(page, live_server, "lang=en&subs=fr", "fr")
-    page.wait_for_function("document.querySelector('video').readyState >= 1")
+    page.wait_for_function("() => document.querySelector('video').readyState >= 1")
     fifth = page.locator(LINES).nth(4)
     fifth.click()
     start = cues[4]["start_s"]
-    page.wait_for_function(f"Math.abs(document.querySelector('video').currentTime - {start}) < 0.3")
+    page.wait_for_function(f"() => Math.abs(document.querySelector('video').currentTime - {start}) < 0.3")
     expect(fifth).to_have_attribute("aria-current", "true")
     assert page.locator(CURRENT).count() == 1
 
@@ -198,11 +198,11 @@ def test_choosing_turkish_subtitles_loads_the_turkish_transcript(page: Page, liv
 def test_the_panel_stops_following_while_the_viewer_scrolls_it(page: Page, live_server: str):
     cues = cues_of(page, live_server, "fr")
     open_transcript(page, live_server, "lang=en&subs=fr&t=30", "fr")
-    page.wait_for_function("Math.abs(document.querySelector('video').currentTime - 30) < 0.5")
+    page.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 30) < 0.5")
     current = page.locator(CURRENT)
     expect(current).to_have_count(1)
     assert current_text(page) == one_line(cues[expected_index(cues, 30)]["text"])
-    page.wait_for_function(f"(() => ({IN_VIEW})(document.querySelector({json.dumps(CURRENT)})))()")
+    page.wait_for_function(f"() => ({IN_VIEW})(document.querySelector({json.dumps(CURRENT)}))")
     follow = page.get_by_role("button", name="Follow playback")
     expect(follow).to_be_hidden()
 
@@ -215,28 +215,28 @@ def test_the_panel_stops_following_while_the_viewer_scrolls_it(page: Page, live_
     assert current.evaluate(IN_VIEW) is False
     # Playback goes on, but the list stays where the viewer put it.
     page.evaluate("document.querySelector('video').play()")
-    page.wait_for_function("document.querySelector('video').currentTime > 32")
+    page.wait_for_function("() => document.querySelector('video').currentTime > 32")
     assert page.evaluate("document.querySelector('.transcript-lines').scrollTop") == 0
     expect(follow).to_be_visible()
 
     follow.click()
     expect(follow).to_be_hidden()
-    page.wait_for_function(f"(() => ({IN_VIEW})(document.querySelector({json.dumps(CURRENT)})))()")
+    page.wait_for_function(f"() => ({IN_VIEW})(document.querySelector({json.dumps(CURRENT)}))")
     assert page.evaluate("document.activeElement.getAttribute('aria-current')") == "true"
 
     # A wheel over the list stops following again; a few seconds later, while playing, it resumes by itself.
     page.locator(".transcript-lines").hover()
     page.mouse.wheel(0, -2000)
     expect(follow).to_be_visible()
-    page.wait_for_function("document.querySelector('.transcript-lines').scrollTop === 0")
+    page.wait_for_function("() => document.querySelector('.transcript-lines').scrollTop === 0")
     expect(follow).to_be_hidden(timeout=9_000)
-    page.wait_for_function(f"(() => ({IN_VIEW})(document.querySelector({json.dumps(CURRENT)})))()")
+    page.wait_for_function(f"() => ({IN_VIEW})(document.querySelector({json.dumps(CURRENT)}))")
 
 
 def test_with_subtitles_off_the_panel_offers_the_languages(page: Page, live_server: str):
     cues = cues_of(page, live_server, "fr")
     page.goto(f"{live_server}/recordings/{SLUG}?lang=en&subs=off")
-    page.wait_for_function("document.querySelector('[data-player]').dataset.ready === 'true'")
+    page.wait_for_function("() => document.querySelector('[data-player]').dataset.ready === 'true'")
     panel = page.locator("section.transcript")
     expect(panel.get_by_text("Subtitles are off, so there is no transcript to show.")).to_be_visible()
     expect(panel.locator(".transcript-lines")).to_be_hidden()

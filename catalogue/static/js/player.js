@@ -11,7 +11,7 @@
   var chapterButtons = root.querySelectorAll("button.chapter");
   var shareInput = document.getElementById("share-url");
   var shareStatus = document.getElementById("share-status");
-  var messages = window.PLAYER_MESSAGES || {};
+  var messages = JSON.parse((document.getElementById("player-messages") || {}).textContent || "{}");
   var caption = root.querySelector(".caption");
   var state = { audio: root.dataset.audio, subs: root.dataset.subs };
 

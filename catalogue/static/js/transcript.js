@@ -14,7 +14,7 @@
   var status = panel.querySelector(".transcript-status");
   var followButton = panel.querySelector(".transcript-follow");
   var download = panel.querySelector(".transcript-download");
-  var messages = window.PLAYER_MESSAGES || {};
+  var messages = JSON.parse((document.getElementById("player-messages") || {}).textContent || "{}");
   var PLACEHOLDER = "__lang__";
   // After the viewer scrolls the transcript, it stops following playback for this long.
   var FOLLOW_PAUSE_MS = 5000;
@@ -305,16 +305,23 @@
     return pattern.split(PLACEHOLDER).join(encodeURIComponent(lang));
   }
 
+  // The API hands out cues a page at a time (design §8: no response grows with the file), each page naming
+  // the next; they are fetched one after another and joined. The server's order is the cues' order.
+  function fetchPages(url, collected) {
+    return fetch(url, { headers: { Accept: "application/json" } })
+      .then(function (response) {
+        if (!response.ok) throw new Error("HTTP " + response.status);
+        return response.json();
+      })
+      .then(function (data) {
+        var cues = collected.concat(Array.isArray(data.cues) ? data.cues : []);
+        return data.next ? fetchPages(data.next, cues) : cues;
+      });
+  }
+
   function cuesFor(lang) {
     if (!cache[lang]) {
-      cache[lang] = fetch(urlFor(panel.dataset.cuesUrl, lang), { headers: { Accept: "application/json" } })
-        .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        })
-        .then(function (data) {
-          return Array.isArray(data.cues) ? data.cues : [];
-        });
+      cache[lang] = fetchPages(urlFor(panel.dataset.cuesUrl, lang), []);
       cache[lang].catch(function () { delete cache[lang]; }); // A failure may be retried later.
     }
     return cache[lang];
