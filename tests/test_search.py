@@ -112,7 +112,7 @@ def test_index_follows_upload_restore_and_ignores_a_refused_upload(demo_app):
     assert upload.status_code == 201
     assert api_search(client, "fraternite")["total"] == 1
     # Only the current revision is searchable: this recording's earlier French cues are gone from the index.
-    assert SLUG not in {r["recording"] for r in api_search(client, "demonstration", lang="fr")["results"]}
+    assert SLUG not in {r["recording"] for r in api_search(client, "demonstration", lang="fr", kind="cue")["results"]}
     refused = client.put(
         f"/api/v1/recordings/{SLUG}/subtitles/fr", data=(DATA / "end-before-start.vtt").read_bytes(), headers=auth
     )
@@ -121,7 +121,7 @@ def test_index_follows_upload_restore_and_ignores_a_refused_upload(demo_app):
     restored = client.post(f"/api/v1/recordings/{SLUG}/subtitles/fr/revisions/1/restore", headers=auth)
     assert restored.status_code == 201
     assert api_search(client, "fraternite")["total"] == 0
-    assert SLUG in {r["recording"] for r in api_search(client, "demonstration", lang="fr")["results"]}
+    assert SLUG in {r["recording"] for r in api_search(client, "demonstration", lang="fr", kind="cue")["results"]}
 
 
 def test_reindex_command_rebuilds_the_same_index(demo_app):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import mimetypes
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin
@@ -34,12 +33,13 @@ from catalogue.pagecache import cached
 from catalogue.problems import N_, problem_dict
 from catalogue.recordings.forms import MIME_TYPE, SLUG_PATTERN
 from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, Recording, Workshop
+from catalogue.recordings.services import add_audio_track, guess_mime_type, slug_taken
 from catalogue.recordings.views import recording_or_404, recordings_query
-from catalogue.search.query import parse as parse_query
-from catalogue.search.query import search as run_search
+from catalogue.search.queries import parse as parse_query
+from catalogue.search.queries import search as run_search
 from catalogue.search.views import MAX_PAGE as SEARCH_MAX_PAGE
 from catalogue.search.views import PER_PAGE as SEARCH_PER_PAGE
-from catalogue.search.views import hit_url
+from catalogue.search.views import api_results as search_results
 from catalogue.subtitles.forms import subtitle_language, text_encoding
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.parsing import SubtitleError
@@ -361,22 +361,17 @@ def create_audio_track(slug: str) -> ResponseReturnValue:
     url = _url(body, "url", AudioTrack.media_url)
     mime_type = _mime_type(body, "mime_type")
     is_default = json_bool(body, "default")
-    if any(t.slug == track_slug for t in recording.audio_tracks):
+    if slug_taken(recording, track_slug):
         return api_error(409, "exists", f"This recording already has a track “{track_slug}”.", field="slug")
-    if is_default:
-        for track in recording.audio_tracks:
-            track.is_default = False
-    recording.audio_tracks.append(
-        AudioTrack(
-            slug=track_slug,
-            kind=AudioKind(kind),
-            languages=languages,
-            label=label,
-            media_url=url,
-            mime_type=mime_type or mimetypes.guess_type(url)[0] or "application/octet-stream",
-            is_default=is_default or not recording.audio_tracks,
-            position=len(recording.audio_tracks),
-        )
+    add_audio_track(
+        recording,
+        slug=track_slug,
+        kind=AudioKind(kind),
+        languages=languages,
+        label=label,
+        media_url=url,
+        mime_type=mime_type or guess_mime_type(url),
+        is_default=True if is_default else None,
     )
     db.session.commit()
     return jsonify(recording_json(db.session.scalar(_recordings_query().where(Recording.slug == slug)))), 201
@@ -484,7 +479,8 @@ def put_translation(locale: str, domain: str) -> ResponseReturnValue:
 @bp.get("/search")
 @cached
 def search_api() -> dict[str, Any]:
-    """`snippet` is escaped HTML in which only <mark> is markup; `url` opens the player there."""
+    """`snippet` is escaped HTML in which only <mark> is markup; `url` opens the player there; each cue's `also`
+    holds what was said at that moment in the recording's other subtitle languages."""
     raw = request.args.get("q", "")
     paging = read_paging(SEARCH_PER_PAGE, max_page=SEARCH_MAX_PAGE)
     query = parse_query(raw)
@@ -493,22 +489,8 @@ def search_api() -> dict[str, Any]:
         query,
         language=request.args.get("lang") or None,
         event=request.args.get("event") or None,
+        kind=request.args.get("kind") or None,
         page=paging.page,
         per_page=paging.per_page,
     )
-    return {
-        "query": raw,
-        "total": found.total,
-        "results": [
-            {
-                "recording": hit.recording.slug,
-                "title": hit.recording.title,
-                "kind": hit.document.kind,
-                "language": hit.document.language,
-                "start_s": hit.document.start_ms / 1000 if hit.document.start_ms is not None else None,
-                "snippet": str(hit.snippet),
-                "url": hit_url(hit, external=True),
-            }
-            for hit in found.hits
-        ],
-    }
+    return search_results(raw, found)

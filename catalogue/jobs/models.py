@@ -25,6 +25,8 @@ def _now() -> datetime:
 
 class Job(Base):
     __tablename__ = "jobs"
+    # Job ids are in URLs that scripts poll: SQLite must never hand a deleted job's id to a new one.
+    __table_args__ = ({"sqlite_autoincrement": True},)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     # Which handler runs it ("package"): domains register theirs, so this package never imports them.

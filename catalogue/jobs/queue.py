@@ -88,10 +88,12 @@ def enqueue_job(job_id: int, app: Flask | None = None) -> None:
 
 
 def close_connection(huey: Huey) -> None:
-    """SQLite storage keeps a connection per thread: a web worker closes its own after enqueueing."""
-    close = getattr(huey.storage, "close", None)
-    if callable(close):
-        close()
+    """Let go of the storage's connections after enqueueing: SQLite keeps one per thread, Redis a pool (a web
+    worker enqueues rarely; an idle connection would only wait for a timeout)."""
+    huey.storage.close()
+    pool = getattr(huey.storage, "pool", None)
+    if pool is not None:
+        pool.disconnect()
 
 
 def pending_count(app: Flask | None = None) -> int:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import update
 
+from catalogue.db import Busy
 from catalogue.extensions import db
 from catalogue.jobs.models import Job, JobState
 from catalogue.jobs.queue import enqueue_job
@@ -53,14 +54,15 @@ def create_job(kind: str, recording_id: int | None = None) -> Job:
 
 
 def submit(job: Job) -> None:
-    """Queue a committed job. If the queue cannot take it, the job says so rather than wait forever."""
+    """Queue a committed job. If the queue cannot take it (Redis down), the job says so rather than wait forever,
+    and the caller gets Busy: a 503 that tells the person to try again."""
     try:
         enqueue_job(job.id)
     except Exception as error:
-        _finish(
-            job.id, JobState.FAILED, JobFailed("queue", N_("The job could not be queued: %(error)s"), error=str(error))
-        )
-        raise
+        logger.exception("job %s could not be queued", job.id)
+        failure = JobFailed("queue", N_("The job could not be queued: %(error)s"), error=str(error))
+        _finish(job.id, JobState.FAILED, failure)
+        raise Busy(N_("The job queue cannot be reached right now. Try again in a moment.")) from error
 
 
 def _now() -> datetime:
@@ -103,7 +105,7 @@ def run(job_id: int) -> str:
     """Run a queued job in this process (a worker calls this): its state, and its handler's result.
 
     Returns the final state ("done" or "failed"), or "skipped" when the job is no longer in the database (its
-    recording was deleted). A job that already ran (the same id queued twice) is not run again.
+    recording was deleted) or has run already (the same id queued twice): it is not run again.
     """
     job = db.session.get(Job, job_id)
     if job is None:
@@ -111,7 +113,7 @@ def run(job_id: int) -> str:
         return SKIPPED
     if job.state != JobState.QUEUED:
         logger.warning("job %s is %s already; not run again", job_id, job.state.value)
-        return job.state.value
+        return SKIPPED
     handler = current_app.extensions.get(_HANDLERS, {}).get(job.kind)
     if handler is None:
         failure = JobFailed("unknown-kind", N_("No worker knows jobs of the kind “%(kind)s”."), kind=job.kind)

@@ -8,6 +8,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from catalogue.db import Busy
 from catalogue.extensions import db
 from catalogue.inputs import InvalidInput
 from catalogue.media import services
@@ -43,7 +44,7 @@ def add_command(recording_slug: str, file: Path, kind: str, languages: str, labe
         added = services.add_source(recording, file, kind, languages, label, filename=file.name)
     except InvalidInput as error:
         raise click.BadParameter(error.reason, param_hint=f"--{error.field}") from None
-    except MediaError as error:
+    except (MediaError, Busy) as error:
         raise click.ClickException(str(error)) from None
     for warning in added.warnings:
         click.echo(f"warning: {warning.message}", err=True)
@@ -60,7 +61,7 @@ def package_command(recording_slug: str) -> None:
     recording = _recording(recording_slug)
     try:
         job = services.queue_packaging(recording)
-    except MediaError as error:
+    except (MediaError, Busy) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Packaging of {recording.slug} queued as job {job.id}; job id:")
     click.echo(job.id)

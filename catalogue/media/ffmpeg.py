@@ -29,7 +29,11 @@ DECODE_CHECK_S = 2
 # How much of ffmpeg's complaint a message quotes.
 MAX_REASON_CHARS = 400
 _NOT_MEDIA = N_("“%(file)s” is not a media file that ffmpeg can read: %(reason)s")
-_UNDECODABLE = N_("Stream %(stream)s (%(type)s) of “%(file)s” cannot be decoded: %(reason)s")
+# Whole sentences per kind of stream: the reader's language may place "audio" anywhere.
+_UNDECODABLE = {
+    "audio": N_("Audio stream %(stream)s of “%(file)s” cannot be decoded: %(reason)s"),
+    "video": N_("Video stream %(stream)s of “%(file)s” cannot be decoded: %(reason)s"),
+}
 
 
 class MediaError(Exception):
@@ -174,10 +178,9 @@ def check_decodes(path: Path, shown_name: str, streams: Sequence[StreamInfo]) ->
         if stream.codec is None:
             raise MediaError(
                 "undecodable",
-                _UNDECODABLE,
+                _UNDECODABLE[stream.type],
                 file=shown_name,
                 stream=f"#0:{stream.index}",
-                type=stream.type,
                 reason="ffmpeg has no decoder for this codec",
             )
     for stream in streams:
@@ -187,10 +190,9 @@ def check_decodes(path: Path, shown_name: str, streams: Sequence[StreamInfo]) ->
         if done.returncode != 0 or done.stderr.strip():
             raise MediaError(
                 "undecodable",
-                _UNDECODABLE,
+                _UNDECODABLE[stream.type],
                 file=shown_name,
                 stream=f"#0:{stream.index}",
-                type=stream.type,
                 reason=_reason(done.stderr.replace(str(path), shown_name)),
             )
 

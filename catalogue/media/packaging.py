@@ -14,8 +14,11 @@ it is the caller's single step.
 
 from __future__ import annotations
 
+import errno
+import io
 import itertools
 import math
+import os
 import re
 import shutil
 import subprocess
@@ -71,11 +74,13 @@ class Plan:
     duration_s: float
     segment_s: float
     ladder: tuple[int, ...] = (360, 720)
+    # Encode the picture even when it could be copied (a ladder for slow connections; the benchmark).
+    encode_video: bool = False
 
     @property
     def copies_video(self) -> bool:
         video = self.picture.probe.video if self.picture else None
-        return video is not None and video.codec == "h264"
+        return video is not None and video.codec == "h264" and not self.encode_video
 
 
 @dataclass
@@ -279,7 +284,7 @@ def avc_codec(init_segment: Path) -> str:
     at = data.find(b"avcC")
     if at < 0 or len(data) < at + 8:
         return "avc1.640028"
-    return "avc1." + data[at + 5 : at + 8].hex().upper()
+    return "avc1." + data[at + 5 : at + 8].hex()
 
 
 AAC_PROFILES = {"HE-AAC": "mp4a.40.5", "HE-AACv2": "mp4a.40.29", "LC": "mp4a.40.2"}
@@ -424,29 +429,90 @@ def make_thumbnails(picture: Input, duration_s: float, folder: Path) -> str | No
 # --- the whole packaging ---------------------------------------------------------------------------------
 
 
-def package(plan: Plan, folder: Path, progress: Callable[[float], None]) -> Packaged:
-    """Write the HLS folder for `plan` into `folder` (which must not exist): playlists, segments, master
-    playlist, poster and thumbnails. Raises FFmpegFailed or OSError; the caller removes the folder then."""
-    folder.mkdir(parents=True)
-    arguments, names = ffmpeg_arguments(plan, folder)
-    run_ffmpeg(arguments, plan.duration_s, lambda f: progress(f * PACKAGING_SHARE))
+class IncompleteOutput(Exception):
+    """ffmpeg said nothing, yet a file it wrote is empty or cut short. Its HLS muxer ignores failed writes (a
+    full disk among them) and exits 0, so every file is checked before anything is published."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"{path.parent.name}/{path.name} is empty or cut short")
+        self.path = path
+
+
+def complete_mp4(path: Path) -> bool:
+    """Whether an MP4 file (init or media segment) is whole: its top-level boxes add up to its size exactly."""
+    size = path.stat().st_size if path.is_file() else 0
+    offset = 0
+    with path.open("rb") if size else io.BytesIO() as data:
+        while offset < size:
+            data.seek(offset)
+            header = data.read(16)
+            if len(header) < 8:
+                return False
+            box = int.from_bytes(header[:4], "big")
+            if box == 1 and len(header) == 16:
+                box = int.from_bytes(header[8:16], "big")
+            elif box == 0:
+                box = size - offset
+            if box < 8:
+                return False
+            offset += box
+    return size > 0 and offset == size
+
+
+def complete_jpeg(path: Path) -> bool:
+    if not path.is_file() or path.stat().st_size < 4:
+        return False
+    with path.open("rb") as data:
+        start = data.read(2)
+        data.seek(-2, io.SEEK_END)
+        return start == b"\xff\xd8" and data.read(2) == b"\xff\xd9"
+
+
+def disk_full(folder: Path) -> bool:
+    """Whether the folder's file system has no room left: a small write there fails with ENOSPC."""
+    probe = folder / ".room"
+    try:
+        with probe.open("wb") as data:
+            data.write(b"\0" * 65536)
+            data.flush()
+            os.fsync(data.fileno())
+    except OSError as error:
+        return error.errno == errno.ENOSPC
+    finally:
+        probe.unlink(missing_ok=True)
+    return False
+
+
+def check_complete(folder: Path, playlist: Playlist) -> None:
+    """Every file a media playlist names is whole, and the playlist itself ends as ffmpeg ends it."""
+    text = (folder / playlist.folder / "index.m3u8").read_text(encoding="utf-8")
+    if "#EXT-X-ENDLIST" not in text or not playlist.segments or not playlist.init:
+        raise IncompleteOutput(folder / playlist.folder / "index.m3u8")
+    for name in [playlist.init, *playlist.segments]:
+        if not complete_mp4(folder / playlist.folder / name):
+            raise IncompleteOutput(folder / playlist.folder / name)
+
+
+def _read_outputs(plan: Plan, folder: Path, names: list[str]) -> Packaged:
+    """The playlists ffmpeg wrote, checked whole, a last scrap of audio joined, measured and described."""
     video_count = len(names) - len(plan.renditions)
+    video = plan.picture.probe.video if plan.picture else None
     packaged = Packaged(video=[], audio=[])
     for number, name in enumerate(names):
+        if not (folder / name / "index.m3u8").is_file():
+            raise IncompleteOutput(folder / name / "index.m3u8")
+        check_complete(folder, read_playlist(folder, name)[1])
         join_last_scrap(folder, name, plan.segment_s)
         _, playlist = read_playlist(folder, name)
         measure(folder, playlist, plan.segment_s)
         if number < video_count:
             playlist.codecs = avc_codec(folder / name / playlist.init)
             playlist.resolution = image_size(folder / name / playlist.init)
-            playlist.frame_rate = (
-                plan.picture.probe.video.frame_rate if plan.picture and plan.picture.probe.video else None
-            )
+            playlist.frame_rate = video.frame_rate if video else None
             packaged.video.append(playlist)
         else:
             playlist.codecs = audio_codec(plan.renditions[number - video_count].stream)
             packaged.audio.append(playlist)
-    (folder / MASTER).write_text(master_playlist(plan, packaged), encoding="utf-8")
     packaged.renditions = [
         {
             "track": r.track_slug,
@@ -458,11 +524,40 @@ def package(plan: Plan, folder: Path, progress: Callable[[float], None]) -> Pack
         }
         for r, p in zip(plan.renditions, packaged.audio, strict=True)
     ]
-    if plan.picture is not None:
-        progress(PACKAGING_SHARE)
-        packaged.poster = make_poster(plan.picture, plan.duration_s, folder)
-        progress(PACKAGING_SHARE + (1 - PACKAGING_SHARE) / 3)
-        packaged.thumbnails = make_thumbnails(plan.picture, plan.duration_s, folder)
+    return packaged
+
+
+def _check_pictures(folder: Path, packaged: Packaged) -> None:
+    if packaged.poster and not complete_jpeg(folder / packaged.poster):
+        raise IncompleteOutput(folder / packaged.poster)
+    for sprite in sorted((folder / SPRITES).glob("*.jpg")):
+        if not complete_jpeg(sprite):
+            raise IncompleteOutput(sprite)
+
+
+def package(plan: Plan, folder: Path, progress: Callable[[float], None]) -> Packaged:
+    """Write the HLS folder for `plan` into `folder` (which must not exist): playlists, segments, master
+    playlist, poster and thumbnails, every file checked whole.
+
+    Raises FFmpegFailed, IncompleteOutput, or OSError (ENOSPC when a file came out incomplete because the disk
+    is full); the caller removes the folder then.
+    """
+    folder.mkdir(parents=True)
+    try:
+        arguments, names = ffmpeg_arguments(plan, folder)
+        run_ffmpeg(arguments, plan.duration_s, lambda f: progress(f * PACKAGING_SHARE))
+        packaged = _read_outputs(plan, folder, names)
+        (folder / MASTER).write_text(master_playlist(plan, packaged), encoding="utf-8")
+        if plan.picture is not None:
+            progress(PACKAGING_SHARE)
+            packaged.poster = make_poster(plan.picture, plan.duration_s, folder)
+            progress(PACKAGING_SHARE + (1 - PACKAGING_SHARE) / 3)
+            packaged.thumbnails = make_thumbnails(plan.picture, plan.duration_s, folder)
+            _check_pictures(folder, packaged)
+    except (IncompleteOutput, FFmpegFailed) as error:
+        if disk_full(folder):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(folder)) from error
+        raise
     return packaged
 
 

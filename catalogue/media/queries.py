@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
 
-from flask import current_app, request, url_for
+from flask import current_app, has_request_context, request, url_for
 from sqlalchemy import select
 
 from catalogue.extensions import db
@@ -25,6 +25,12 @@ def recording_or_404(slug: str) -> Recording:
 
 def stream_for(recording: Recording) -> Stream | None:
     return db.session.scalar(select(Stream).where(Stream.recording_id == recording.id))
+
+
+def streams_by_recording(recordings: list[Recording]) -> dict[int, Stream]:
+    """The streams of many recordings in one query (a page of the recordings API), by recording id."""
+    ids = [r.id for r in recordings]
+    return {s.recording_id: s for s in db.session.scalars(select(Stream).where(Stream.recording_id.in_(ids)))}
 
 
 def published_stream(slug: str) -> Stream | None:
@@ -71,7 +77,7 @@ def floor_source(sources: list[MediaSource]) -> MediaSource | None:
 
 
 def _external(path: str) -> str:
-    return urljoin(request.host_url, path) if request else path
+    return urljoin(request.host_url, path) if has_request_context() else path
 
 
 def _folder_file(recording: Recording, stream: Stream, name: str | None) -> str | None:
@@ -81,16 +87,16 @@ def _folder_file(recording: Recording, stream: Stream, name: str | None) -> str 
     return url_for("media.hls_file", slug=recording.slug, version=version, name=name, _external=True)
 
 
-def stream_json(recording: Recording) -> dict[str, Any]:
+def stream_json(recording: Recording, streams: dict[int, Stream] | None = None) -> dict[str, Any]:
     """The recording JSON's `stream` (design.md §8): {"hls", "poster", "state"}, plus "thumbnails" (a WebVTT
     track of sprite sheets) and "audio", the master playlist's audio renditions in order with the audio track
     slug each one plays, so a player can keep `?audio=` deep links.
 
     `hls` is the published stream, which keeps playing while a newer packaging is queued, running or has
     failed: a player plays `hls` whenever it is not null, whatever `state` says. An audio-only recording's
-    poster is the recording's own.
+    poster is the recording's own. For a list, pass `streams_by_recording(recordings)` (one query, not one each).
     """
-    stream = stream_for(recording)
+    stream = streams.get(recording.id) if streams is not None else stream_for(recording)
     fallback_poster = _external(recording.poster_url) if recording.poster_url else None
     if stream is None:
         return {

@@ -14,7 +14,7 @@ import re
 import secrets
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -44,7 +44,7 @@ CHUNK_BYTES = 1024 * 1024
 SUFFIX = re.compile(r"\.[a-z0-9]{1,8}\Z")
 VERSION = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{8}\Z")
 
-_TOO_LARGE = N_("“%(file)s” is %(size)s bytes: media files may be up to %(limit)s bytes.")
+_TOO_LARGE = N_("“%(file)s” is too large: media files may be up to %(limit)s bytes.")
 _DISK_FULL = N_("The disk filled up while receiving “%(file)s”. Free some space and send the file again.")
 _NO_AUDIO = N_("“%(file)s” has no audio stream: every media file gives the recording an audio track.")
 _NO_SUCH_STREAM = N_("“%(file)s” has %(count)s audio streams: there is no audio stream number %(number)s.")
@@ -127,7 +127,7 @@ def _receive(file: Path | IO[bytes] | Any, target: Path, shown: str) -> int:
             while chunk := reader.read(CHUNK_BYTES):
                 size += len(chunk)
                 if size > limit:
-                    raise MediaError("too-large", _TOO_LARGE, 413, file=shown, size=_size_of(file, size), limit=limit)
+                    raise MediaError("too-large", _TOO_LARGE, 413, file=shown, limit=limit)
                 out.write(chunk)
     except OSError as error:
         if error.errno == errno.ENOSPC:
@@ -139,17 +139,11 @@ def _receive(file: Path | IO[bytes] | Any, target: Path, shown: str) -> int:
     return size
 
 
-def _size_of(file: object, read_so_far: int) -> int:
-    if isinstance(file, Path):
-        return file.stat().st_size
-    return max(read_so_far, getattr(file, "content_length", 0) or 0)
-
-
 def check_size(size: int | None, shown: str) -> None:
     """Refuse a file known to be too large before reading it (a Content-Length, a file on disk)."""
     limit = current_app.config["CATALOGUE_MAX_MEDIA_BYTES"]
     if size is not None and size > limit:
-        raise MediaError("too-large", _TOO_LARGE, 413, file=shown, size=size, limit=limit)
+        raise MediaError("too-large", _TOO_LARGE, 413, file=shown, limit=limit)
 
 
 def inspect(path: Path, shown: str, audio_stream: int = 0) -> Probe:
@@ -396,9 +390,7 @@ def plan_for(recording: Recording) -> packaging.Plan:
     segment_s = float(current_app.config["CATALOGUE_HLS_SEGMENT_S"])
     plan = packaging.Plan(renditions, picture_input, duration, segment_s, _ladder())
     if plan.copies_video and picture_input is not None:
-        plan = packaging.Plan(
-            renditions, picture_input, duration, packaging.aligned_segment_s(picture_input, segment_s), plan.ladder
-        )
+        plan = replace(plan, segment_s=packaging.aligned_segment_s(picture_input, segment_s))
     return plan
 
 
@@ -428,6 +420,13 @@ def _failure(error: Exception, recording: Recording, plan: packaging.Plan | None
             recording=recording.slug,
             inputs=", ".join(f"#{n} “{source.shown_name}”" for n, source in enumerate(inputs)),
             reason=reason.replace(str(media_dir()), ""),
+        )
+    if isinstance(error, packaging.IncompleteOutput):
+        return JobFailed(
+            "incomplete",
+            N_("ffmpeg wrote an incomplete file while packaging “%(recording)s”: %(reason)s. Package it again."),
+            recording=recording.slug,
+            reason=str(error),
         )
     return JobFailed(
         "io", N_("Packaging “%(recording)s” failed: %(reason)s"), recording=recording.slug, reason=str(error)
@@ -459,7 +458,7 @@ def package_recording(job: Job, progress: Callable[[float], None]) -> None:
     try:
         plan = plan_for(recording)
         packaged = packaging.package(plan, folder, progress)
-    except (MediaError, FFmpegFailed, OSError) as error:
+    except (MediaError, FFmpegFailed, packaging.IncompleteOutput, OSError) as error:
         failure = _failure(error, recording, plan)
         shutil.rmtree(folder, ignore_errors=True)
         _mark_failed(recording.id, job.id)

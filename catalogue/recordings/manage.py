@@ -21,7 +21,13 @@ from catalogue.accounts.models import Role
 from catalogue.extensions import db
 from catalogue.recordings.forms import AudioTrackForm, RecordingForm, language_tags, parse_duration_ms
 from catalogue.recordings.models import AudioKind, AudioTrack, Recording, Workshop
-from catalogue.recordings.services import bring_back_audio_track, retire_audio_track
+from catalogue.recordings.services import (
+    add_audio_track,
+    bring_back_audio_track,
+    guess_mime_type,
+    retire_audio_track,
+    slug_taken,
+)
 from catalogue.recordings.views import recording_or_404
 
 bp = Blueprint("manage", __name__, url_prefix="/archive/recordings", template_folder="templates")
@@ -100,23 +106,18 @@ def audio_tracks(slug: str) -> ResponseReturnValue:
         except ValueError as error:
             form.media_url.errors.append(str(error))
         else:
-            if any(t.slug == form.slug.data for t in recording.audio_tracks):
+            if slug_taken(recording, form.slug.data):
                 form.slug.errors.append(_("This recording already has a track with this name."))
             else:
-                if form.is_default.data:
-                    for track in recording.audio_tracks:
-                        track.is_default = False
-                recording.audio_tracks.append(
-                    AudioTrack(
-                        slug=form.slug.data,
-                        kind=AudioKind(form.kind.data),
-                        languages=language_tags(form.languages.data),
-                        label=form.label.data,
-                        media_url=media_url,
-                        mime_type=mime_type or mimetypes.guess_type(media_url)[0] or "application/octet-stream",
-                        is_default=form.is_default.data or not recording.audio_tracks,
-                        position=len(recording.audio_tracks),
-                    )
+                add_audio_track(
+                    recording,
+                    slug=form.slug.data,
+                    kind=AudioKind(form.kind.data),
+                    languages=language_tags(form.languages.data),
+                    label=form.label.data,
+                    media_url=media_url,
+                    mime_type=mime_type or guess_mime_type(media_url),
+                    is_default=True if form.is_default.data else None,
                 )
                 db.session.commit()
                 flash(_("The audio track is added."), "success")

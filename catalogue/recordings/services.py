@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import mimetypes
 from datetime import UTC, datetime
 
 from catalogue.extensions import db
@@ -32,6 +33,16 @@ def bring_back_audio_track(track: AudioTrack) -> None:
     if not any(t.is_default for t in live):
         track.is_default = True
     db.session.commit()
+
+
+def guess_mime_type(url: str) -> str:
+    """The MIME type a player is told, from the file name when the archivist gave none."""
+    return mimetypes.guess_type(url)[0] or "application/octet-stream"
+
+
+def slug_taken(recording: Recording, slug: str) -> bool:
+    """Whether a track of the recording, retired ones included, already answers to `slug`."""
+    return any(t.slug == slug for t in recording.all_audio_tracks)
 
 
 def free_track_slug(recording: Recording, wanted: str) -> str:

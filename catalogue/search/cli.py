@@ -6,17 +6,15 @@ import click
 from flask.cli import AppGroup
 
 from catalogue.extensions import db
-from catalogue.pagecache import bump
-from catalogue.search.index import rebuild
-from catalogue.search.query import count_documents
+from catalogue.search.queries import count_documents
+from catalogue.search.services import reindex as reindex_everything
 
 search_cli = AppGroup("search", help="The search index.")
 
 
 @search_cli.command("reindex")
 def reindex() -> None:
-    """Rebuild the whole index (current subtitle revisions, titles, summaries, chapters, speakers)."""
-    with db.engine.begin() as connection:
-        rebuild(connection)
-        bump(connection)
+    """Rebuild the whole index (current subtitle revisions; titles, summaries, chapters, speakers and event texts
+    in every language the content catalogues translate them into)."""
+    reindex_everything()
     click.echo(f"Search index rebuilt: {count_documents(db.session):,} documents.")

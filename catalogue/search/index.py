@@ -1,41 +1,111 @@
-"""Keeping the search index in step: full-text structures per database, and session events that re-index a
-subtitle track when its current revision moves (upload or restore), in the same transaction.
+"""Keeping the search index in step: full-text structures per database, the documents of every text a viewer can
+read (cues of current subtitle revisions; titles, summaries, chapters, speakers and event texts in their original
+language and in every language the `content` catalogues translate them into), and session events that re-index a
+subtitle track when its current revision moves (upload, restore, retirement), in the same transaction.
 
-Registered by search.init_app, so the subtitles package never needs to know about search.
+Each document holds its folded text and, in the column of its language, the stems of its words (catalogue.text):
+a query word finds the word itself or a word with the same stem in the document's language (see query.py).
+
+Registered by search.init_app, so the subtitles package never needs to know about search. Migration 0004 calls
+install() and rebuild() on the schema of its day: both ask the database which columns and tables it has.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import delete, event, insert, inspect, select
+from sqlalchemy import delete, event, insert, inspect, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
 
 from catalogue.recordings.models import Chapter, Event, Participation, Person, Recording, Workshop
-from catalogue.search.models import SearchDocument
+from catalogue.search import content
+from catalogue.search.models import CONTENT_STATE, STATE, SearchDocument, SearchWord
 from catalogue.subtitles.models import Cue, SubtitleTrack
-from catalogue.text import fold
+from catalogue.text import STEMMED_LANGUAGES, fold, stemming_language, text_stems
 
 DOCUMENTS = SearchDocument.__table__
+WORDS = SearchWord.__table__
+STEMS_COLUMNS = {language: f"stems_{language}" for language in STEMMED_LANGUAGES}
+# PostgreSQL keeps the folded words and each language's stems in one tsvector, told apart by weight: the
+# query asks for `word:A` or `stem:B` (catalogue.search.query), as SQLite asks for a column.
+EXACT_WEIGHT = "A"
+STEMS_WEIGHTS = dict(zip(STEMMED_LANGUAGES, "BCD", strict=True))
+WORD = re.compile(r"\w++")
+SUGGESTED_WORD_LENGTHS = range(3, 65)  # SearchWord.word is a String(64); shorter words are not worth suggesting.
 
-SQLITE_STRUCTURES = (
-    # External-content FTS5 over the folded text; the triggers keep it in step with search_documents.
-    "CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5("
-    "folded, content='search_documents', content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
-    "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
-    "INSERT INTO search_fts(rowid, folded) VALUES (new.id, new.folded); END",
-    "CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, folded) VALUES ('delete', old.id, old.folded); END",
-    "CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE ON search_documents BEGIN "
-    "INSERT INTO search_fts(search_fts, rowid, folded) VALUES ('delete', old.id, old.folded); "
-    "INSERT INTO search_fts(rowid, folded) VALUES (new.id, new.folded); END",
-)
-POSTGRESQL_STRUCTURES = (
-    "ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS folded_tsv tsvector "
-    "GENERATED ALWAYS AS (to_tsvector('simple', folded)) STORED",
-    "CREATE INDEX IF NOT EXISTS ix_search_documents_folded_tsv ON search_documents USING gin (folded_tsv)",
-)
+_FTS_COLUMNS = ("folded", *STEMS_COLUMNS.values())
+
+
+def _sqlite_structures(columns: tuple[str, ...]) -> tuple[str, ...]:
+    """External-content FTS5 over the folded text (and the stems); the triggers keep it in step."""
+    names = ", ".join(columns)
+    new = ", ".join(f"new.{c}" for c in columns)
+    old = ", ".join(f"old.{c}" for c in columns)
+    return (
+        f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5({names}, content='search_documents', "
+        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+        "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
+        f"INSERT INTO search_fts(rowid, {names}) VALUES (new.id, {new}); END",
+        "CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN "
+        f"INSERT INTO search_fts(search_fts, rowid, {names}) VALUES ('delete', old.id, {old}); END",
+        "CREATE TRIGGER IF NOT EXISTS search_documents_au AFTER UPDATE ON search_documents BEGIN "
+        f"INSERT INTO search_fts(search_fts, rowid, {names}) VALUES ('delete', old.id, {old}); "
+        f"INSERT INTO search_fts(rowid, {names}) VALUES (new.id, {new}); END",
+    )
+
+
+def _postgresql_structures(stemmed: bool) -> tuple[str, ...]:
+    vector = "to_tsvector('simple', folded)"
+    if stemmed:
+        vector = " || ".join(
+            [f"setweight({vector}, '{EXACT_WEIGHT}')"]
+            + [
+                f"setweight(to_tsvector('simple', coalesce({STEMS_COLUMNS[language]}, '')), '{weight}')"
+                for language, weight in STEMS_WEIGHTS.items()
+            ]
+        )
+    return (
+        f"ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS folded_tsv tsvector GENERATED ALWAYS AS ({vector}) "
+        "STORED",
+        "CREATE INDEX IF NOT EXISTS ix_search_documents_folded_tsv ON search_documents USING gin (folded_tsv)",
+    )
+
+
+@dataclass(frozen=True)
+class Schema:
+    """Which of the index's columns and tables this database has (migration 0004 runs before 0008 adds some)."""
+
+    stems: bool = True
+    end_ms: bool = True
+    words: bool = True
+    state: bool = True
+
+    @classmethod
+    def of(cls, connection: Connection) -> Schema:
+        inspector = inspect(connection)
+        columns = {column["name"] for column in inspector.get_columns("search_documents")}
+        tables = set(inspector.get_table_names())
+        return cls(
+            stems=set(STEMS_COLUMNS.values()) <= columns,
+            end_ms="end_ms" in columns,
+            words=WORDS.name in tables,
+            state=STATE.name in tables,
+        )
+
+    def row(self, document: dict) -> dict:
+        """A document as this schema can store it."""
+        if self.stems and self.end_ms:
+            return document
+        dropped = ({*STEMS_COLUMNS.values()} if not self.stems else set()) | ({"end_ms"} if not self.end_ms else set())
+        return {key: value for key, value in document.items() if key not in dropped}
+
+
+CURRENT = Schema()
 
 
 def modelled(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
@@ -47,25 +117,79 @@ def modelled(obj: object, name: str | None, type_: str, reflected: bool, compare
 
 def install(connection: Connection) -> None:
     """Create the full-text structures of this database over search_documents (idempotent)."""
-    statements = SQLITE_STRUCTURES if connection.dialect.name == "sqlite" else POSTGRESQL_STRUCTURES
+    stemmed = Schema.of(connection).stems
+    if connection.dialect.name == "sqlite":
+        statements = _sqlite_structures(_FTS_COLUMNS if stemmed else ("folded",))
+    else:
+        statements = _postgresql_structures(stemmed)
     for statement in statements:
         connection.exec_driver_sql(statement)
 
 
 def uninstall(connection: Connection) -> None:
     if connection.dialect.name == "sqlite":
+        for trigger in ("ai", "ad", "au"):
+            connection.exec_driver_sql(f"DROP TRIGGER IF EXISTS search_documents_{trigger}")
         connection.exec_driver_sql("DROP TABLE IF EXISTS search_fts")
     else:
         connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_documents_folded_tsv")
         connection.exec_driver_sql("ALTER TABLE search_documents DROP COLUMN IF EXISTS folded_tsv")
 
 
-def _insert(connection: Connection, rows: list[dict]) -> None:
+def document(
+    recording_id: int,
+    kind: str,
+    language: str,
+    text: str,
+    start_ms: int | None = None,
+    end_ms: int | None = None,
+    searchable: str | None = None,
+) -> dict:
+    """One row of search_documents: `searchable` (by default the text itself) folded, and its stems in the column
+    of the document's language. Benchmarks fill large catalogues with these rows directly."""
+    searchable = text if searchable is None else searchable
+    stemmer = stemming_language(language)
+    row = {
+        "recording_id": recording_id,
+        "kind": kind,
+        "language": language,
+        "start_ms": start_ms,
+        "end_ms": end_ms,
+        "text": text,
+        "folded": fold(searchable),
+    }
+    for stems_language, column in STEMS_COLUMNS.items():
+        row[column] = (text_stems(searchable, stems_language) or None) if stems_language == stemmer else None
+    return row
+
+
+def words_of(rows: Iterable[dict]) -> list[str]:
+    """The distinct folded words of some documents that "did you mean" may offer, sorted (so that two writers
+    add shared words in the same order, and never wait for each other in a circle on PostgreSQL)."""
+    found = set()
+    for row in rows:
+        found.update(WORD.findall(row["folded"]))
+    return sorted(w for w in found if len(w) in SUGGESTED_WORD_LENGTHS and not w.isdigit())
+
+
+def _remember_words(connection: Connection, rows: list[dict]) -> None:
+    words = words_of(rows)
+    if not words:
+        return
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    connection.execute(dialect.insert(WORDS).on_conflict_do_nothing(), [{"word": w} for w in words])
+
+
+def _insert(connection: Connection, rows: list[dict], schema: Schema) -> None:
     if rows:
-        connection.execute(insert(DOCUMENTS), rows)
+        connection.execute(insert(DOCUMENTS), [schema.row(row) for row in rows])
+        if schema.words:
+            _remember_words(connection, rows)
 
 
-def index_track(connection: Connection, recording_id: int, language: str, revision_id: int | None) -> None:
+def index_track(
+    connection: Connection, recording_id: int, language: str, revision_id: int | None, schema: Schema = CURRENT
+) -> None:
     """The cues of a track's current revision replace whatever the index had for that track."""
     connection.execute(
         delete(DOCUMENTS).where(
@@ -74,87 +198,161 @@ def index_track(connection: Connection, recording_id: int, language: str, revisi
     )
     if revision_id is None:
         return
-    cues = connection.execute(select(Cue.start_ms, Cue.text, Cue.voice).where(Cue.revision_id == revision_id))
-    _insert(
-        connection,
-        [
-            {
-                "recording_id": recording_id,
-                "kind": "cue",
-                "language": language,
-                "start_ms": start,
-                "text": text,
-                "folded": fold(f"{voice} {text}" if voice else text),
-            }
-            for start, text, voice in cues
-        ],
+    cues = connection.execute(
+        select(Cue.start_ms, Cue.end_ms, Cue.text, Cue.voice)
+        .where(Cue.revision_id == revision_id)
+        .order_by(Cue.position)
     )
+    rows = [
+        document(recording_id, "cue", language, text, start, end, searchable=f"{voice} {text}" if voice else None)
+        for start, end, text, voice in cues
+    ]
+    _insert(connection, rows, schema)
 
 
-def index_texts(connection: Connection, recording_ids: Iterable[int] | None = None) -> None:
-    """Titles, summaries, chapters and speakers of the given recordings (all when None)."""
-    query = (
-        select(
-            Recording.id,
-            Recording.title,
-            Workshop.id,
-            Workshop.title,
-            Workshop.summary,
-            Event.title,
-            Event.original_language,
+@dataclass
+class _About:
+    """What a viewer reads about one recording in one language."""
+
+    title: str = ""
+    summary: str | None = None
+    event: str = ""
+    speakers: tuple[str, ...] = ()
+    chapters: tuple[tuple[int, int | None, str | None], ...] = ()
+
+    def documents(self, recording_id: int, language: str) -> list[dict]:
+        texts = (("title", self.title), ("summary", self.summary), ("event", self.event))
+        rows = [document(recording_id, kind, language, text) for kind, text in texts if text and text.strip()]
+        rows += [document(recording_id, "speaker", language, person) for person in self.speakers]
+        rows += [
+            document(recording_id, "chapter", language, title, start, end)
+            for start, end, title in self.chapters
+            if title and title.strip()
+        ]
+        return rows
+
+
+def _joined(*parts: str | None) -> str:
+    return " · ".join(part for part in parts if part and part.strip())
+
+
+class _Texts:
+    """The catalogue's texts about each recording, read in three queries, in every language."""
+
+    def __init__(self, connection: Connection, wanted: set[int] | None) -> None:
+        query = (
+            select(
+                Recording.id,
+                Recording.title.label("recording_title"),
+                Workshop.id.label("workshop_id"),
+                Workshop.title.label("workshop_title"),
+                Workshop.summary,
+                Event.title.label("event_title"),
+                Event.city,
+                Event.organiser,
+                Event.description,
+                Event.original_language,
+            )
+            .join(Workshop, Recording.workshop_id == Workshop.id)
+            .join(Event, Workshop.event_id == Event.id)
         )
-        .join(Workshop, Recording.workshop_id == Workshop.id)
-        .join(Event, Workshop.event_id == Event.id)
-    )
+        if wanted is not None:
+            query = query.where(Recording.id.in_(wanted))
+        self.recordings = connection.execute(query).all()
+        self.people: dict[int, list[str]] = {}
+        for workshop_id, name, affiliation in connection.execute(
+            select(Participation.workshop_id, Person.name, Person.affiliation)
+            .join(Person, Participation.person_id == Person.id)
+            .order_by(Participation.workshop_id, Participation.role, Participation.position)
+        ):
+            self.people.setdefault(workshop_id, []).append(f"{name}, {affiliation}" if affiliation else name)
+        self.chapters: dict[int, list[tuple[int, int | None, str]]] = {}
+        if self.ids:
+            for recording_id, start, end, title in connection.execute(
+                select(Chapter.recording_id, Chapter.start_ms, Chapter.end_ms, Chapter.title)
+                .where(Chapter.recording_id.in_(self.ids))
+                .order_by(Chapter.recording_id, Chapter.start_ms)
+            ):
+                self.chapters.setdefault(recording_id, []).append((start, end, title))
+
+    @property
+    def ids(self) -> list[int]:
+        return [recording.id for recording in self.recordings]
+
+    def original(self, r: Any) -> _About:
+        return _About(
+            title=_joined(r.workshop_title, r.recording_title, r.event_title),
+            summary=r.summary,
+            event=_joined(r.event_title, r.city, r.organiser, r.description),
+            speakers=tuple(self.people.get(r.workshop_id, [])),
+            chapters=tuple(self.chapters.get(r.id, [])),
+        )
+
+    def translated(self, r: Any, language: str, translations: content.ContentTranslations) -> _About:
+        """Only the texts that are translated: an untranslated one stays in its own language, stemmed as such.
+        Names and affiliations are not translated (design.md §6 has no context for them)."""
+
+        def tr(text: str | None, context: str) -> str | None:
+            return translations.translate(text, context, language)
+
+        return _About(
+            title=_joined(
+                tr(r.workshop_title, "workshop title"),
+                tr(r.recording_title, "recording title"),
+                tr(r.event_title, "event title"),
+            ),
+            summary=tr(r.summary, "workshop summary"),
+            event=_joined(
+                tr(r.event_title, "event title"),
+                tr(r.city, "event city"),
+                tr(r.organiser, "event organiser"),
+                tr(r.description, "event description"),
+            ),
+            chapters=tuple(
+                (start, end, tr(title, "chapter title")) for start, end, title in self.chapters.get(r.id, [])
+            ),
+        )
+
+    def documents(self, translations: content.ContentTranslations) -> list[dict]:
+        rows = []
+        for r in self.recordings:
+            rows += self.original(r).documents(r.id, r.original_language)
+            for language in translations.languages:
+                if language != r.original_language:
+                    rows += self.translated(r, language, translations).documents(r.id, language)
+        return rows
+
+
+def index_texts(connection: Connection, recording_ids: Iterable[int] | None = None, schema: Schema = CURRENT) -> None:
+    """Titles, summaries, event texts, chapters and speakers of the given recordings (all when None), in every
+    language; with all of them, also note which compiled catalogues the translations came from."""
     wanted = None if recording_ids is None else set(recording_ids)
-    if wanted is not None:
-        query = query.where(Recording.id.in_(wanted))
-    recordings = connection.execute(query).all()
-    ids = [r[0] for r in recordings]
+    texts = _Texts(connection, wanted)
     purge = delete(DOCUMENTS).where(DOCUMENTS.c.kind != "cue")
-    connection.execute(purge if wanted is None else purge.where(DOCUMENTS.c.recording_id.in_(ids)))
-    if not ids:
-        return
-    people: dict[int, list[str]] = {}
-    for workshop_id, name, affiliation in connection.execute(
-        select(Participation.workshop_id, Person.name, Person.affiliation).join(
-            Person, Participation.person_id == Person.id
-        )
-    ):
-        people.setdefault(workshop_id, []).append(f"{name}, {affiliation}" if affiliation else name)
-    chapters: dict[int, list[tuple[int, str]]] = {}
-    for recording_id, start, title in connection.execute(
-        select(Chapter.recording_id, Chapter.start_ms, Chapter.title).where(Chapter.recording_id.in_(ids))
-    ):
-        chapters.setdefault(recording_id, []).append((start, title))
-    rows = []
-
-    def add(recording_id: int, lang: str, kind: str, text: str | None, start: int | None = None) -> None:
-        if text and text.strip():
-            row = {"recording_id": recording_id, "kind": kind, "language": lang, "start_ms": start, "text": text}
-            rows.append(row | {"folded": fold(text)})
-
-    for recording_id, recording_title, workshop_id, workshop_title, summary, event_title, lang in recordings:
-        add(recording_id, lang, "title", f"{workshop_title} · {recording_title} · {event_title}")
-        add(recording_id, lang, "summary", summary)
-        for person in people.get(workshop_id, []):
-            add(recording_id, lang, "speaker", person)
-        for start, title in chapters.get(recording_id, []):
-            add(recording_id, lang, "chapter", title, start)
-    _insert(connection, rows)
+    if wanted is not None:
+        purge = purge.where(DOCUMENTS.c.recording_id.in_(texts.ids))
+    translations = content.current()
+    if wanted is None or texts.ids:
+        connection.execute(purge)
+    _insert(connection, texts.documents(translations), schema)
+    if wanted is None and schema.state:
+        connection.execute(update(STATE).where(STATE.c.name == CONTENT_STATE).values(signature=translations.signature))
 
 
 def rebuild(connection: Connection) -> int:
-    """The whole index from scratch (a new database, or `flask search reindex`)."""
+    """The whole index from scratch (a new database, `flask search reindex`, a migration)."""
+    schema = Schema.of(connection)
     connection.execute(delete(DOCUMENTS))
-    index_texts(connection)
+    if schema.words:
+        connection.execute(delete(WORDS))
+    index_texts(connection, schema=schema)
     served = select(SubtitleTrack.recording_id, SubtitleTrack.language, SubtitleTrack.current_revision_id)
     # Migration 0004 rebuilds the index before 0006 adds retired tracks: ask the schema, not the model.
     if "retired_at" in {column["name"] for column in inspect(connection).get_columns("subtitle_tracks")}:
         served = served.where(SubtitleTrack.retired_at.is_(None))
     tracks = connection.execute(served)
     for recording_id, language, revision_id in tracks.all():
-        index_track(connection, recording_id, language, revision_id)
+        index_track(connection, recording_id, language, revision_id, schema)
     return connection.execute(select(DOCUMENTS.c.id).limit(1)).first() is not None
 
 

@@ -1,177 +1,239 @@
-"""Search queries: words, "quoted phrases" and prefixes (dialog*), matched the folded way, on SQLite FTS5 or
-PostgreSQL full text. The query never reaches the database as syntax: it is parsed here into words, and
-only words made of letters and digits are handed over, as bound parameters."""
+"""The query language: words, "quoted phrases" and prefixes (dialog*), matched the folded way and by stems, turned
+into SQLite FTS5 or PostgreSQL tsquery syntax, and found again in a document's text (for highlights and ranking).
+
+- a word finds itself, or a word with the same stem in the document's language (`dayanışma` finds
+  `dayanışmayı` in Turkish, `inegalite` finds `inégalités` in French, `resilient` finds `resilience` in English);
+- a "quoted phrase" (or a single "quoted" word) finds those exact words in that order, without stems;
+- a prefix* finds words that start with it, without stems.
+
+The query never reaches the database as syntax: it is parsed here into words, and only words made of letters and
+digits are handed over, as bound parameters.
+"""
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections import deque
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
-from sqlalchemy import func, select, text
-from sqlalchemy.orm import Session
 
-from catalogue.recordings.models import Event, Recording, Workshop
-from catalogue.search.models import SearchDocument
-from catalogue.text import fold, fold_with_positions
+from catalogue.search.index import EXACT_WEIGHT, STEMS_COLUMNS, STEMS_WEIGHTS
+from catalogue.text import (
+    STEMMED_LANGUAGES,
+    fold,
+    fold_with_positions,
+    lower_as,
+    stemming_language,
+    word_keys,
+    word_stems,
+)
 
 WORD = re.compile(r"\w++")
 TERM = re.compile(r'"([^"]*+)"?+|(\S++)')
-# A common word may match hundreds of thousands of cues: the query stops after this many matches, which
-# are ranked; past it, results come in index order ("more than 200 results"), so the first page costs the
-# same whatever the catalogue's size (benchmarks/search.py measures it at 3 million cues).
-RANK_LIMIT = 200
+MAX_QUERY = 500
 MAX_TERMS = 12
+
+
+# Function words that a query does not require (unless quoted, or when it has no other word): a viewer typing
+# "participation des jeunes" wants the documents about young people's participation, with or without "des".
+# Only words that are not also content words in one of the three languages ("son", "on" and "su" are kept).
+STOP_WORDS = frozenset(
+    """a an the of and or to in at for from by with about as is are was were be been it its this that these those
+    into than then there their our we you they he she his her
+    l le la les un une des de du d et ou au aux en dans pour par sur avec sans ce cet cette ces qui que qu dont se
+    s ne n est sont il elle ils elles nous vous leur leurs sa ses y c j m t
+    ve ile bir bu da de ki mi mu icin gibi veya ya ama""".split()  # noqa: SIM905 (a list per language, readable)
+)
 
 
 @dataclass(frozen=True)
 class Term:
     words: tuple[str, ...]  # folded; more than one for a phrase
     prefix: bool = False
+    # For a plain word: the words that are it in any language (itself and its bare Snowball stems: a document's
+    # word that is its own stem is indexed as a word, not as a stem) ...
+    forms: frozenset[str] = frozenset()
+    # ... and what finds it in each stemmed language's column of stems (catalogue.text.word_keys).
+    keys: tuple[tuple[str, frozenset[str]], ...] = ()
+    # A function word the query does not require (STOP_WORDS).
+    optional: bool = False
+
+    @property
+    def plain(self) -> bool:
+        """A single word, found by its stems too."""
+        return bool(self.keys)
+
+    def keys_in(self, language: str | None) -> frozenset[str]:
+        return next((keys for code, keys in self.keys if code == language), frozenset())
 
 
 @dataclass
 class Query:
     raw: str
     terms: list[Term] = field(default_factory=list)
+    # Documents need only one of the terms, not all (the fallback when none holds them all).
+    any_term: bool = False
+
+    @property
+    def matched(self) -> list[Term]:
+        """The terms a document is matched against (function words left out)."""
+        return [term for term in self.terms if not term.optional]
 
     @property
     def empty(self) -> bool:
-        return not self.terms
+        return not self.matched
+
+    def loosened(self) -> Query:
+        return Query(self.raw, self.terms, any_term=True)
+
+
+def _plain(source: str, word: str) -> Term:
+    """A word typed without quotes or star: its stems come from the word as typed (with its accents, when it has
+    them) and from its folded form (catalogue.text.word_stems)."""
+    typed = WORD.findall(unicodedata.normalize("NFC", source))
+    written = typed[0] if len(typed) == 1 else word
+    stems = {lang: word_stems(lower_as(written, lang), lang) for lang in STEMMED_LANGUAGES}
+    return Term(
+        (word,),
+        forms=frozenset((word,)).union(*stems.values()),
+        keys=tuple((lang, word_keys(lower_as(written, lang), lang)) for lang in STEMMED_LANGUAGES),
+    )
 
 
 def parse(raw: str) -> Query:
-    """Words, "phrases" and prefix* terms, folded; everything else (operators, punctuation) is ignored."""
-    query = Query(raw[:500])
+    """Words, "phrases" and prefix* terms, folded; everything else (operators, punctuation) is ignored. Function
+    words are kept as optional terms when the query has another word."""
+    query = Query(raw[:MAX_QUERY])
     for phrase, word in TERM.findall(query.raw):
         source = phrase if phrase else word
         words = tuple(WORD.findall(fold(source)))
         if not words:
             continue
-        prefix = not phrase and word.endswith("*") and len(words) == 1
-        query.terms.append(Term(words, prefix))
+        if not phrase and word.endswith("*") and len(words) == 1:
+            query.terms.append(Term(words, prefix=True))
+        elif not phrase and len(words) == 1:
+            query.terms.append(_plain(source, words[0]))
+        else:
+            query.terms.append(Term(words))
         if len(query.terms) >= MAX_TERMS:
             break
+    if any(not (term.plain and term.words[0] in STOP_WORDS) for term in query.terms):
+        query.terms = [
+            replace(term, optional=True) if term.plain and term.words[0] in STOP_WORDS else term for term in query.terms
+        ]
     return query
 
 
-def fts5_expression(query: Query) -> str:
-    """FTS5 syntax built from words only: every word quoted, so nothing the user typed is an operator."""
+def unparse(query: Query) -> str:
+    """The query written back (for a suggestion): phrases quoted, prefixes starred."""
     parts = []
     for term in query.terms:
+        if term.prefix:
+            parts.append(term.words[0] + "*")
+        elif term.plain:
+            parts.append(term.words[0])
+        else:
+            parts.append('"' + " ".join(term.words) + '"')
+    return " ".join(parts)
+
+
+def fts5_expression(query: Query) -> str:
+    """FTS5 syntax built from words only: every word quoted and given its column, so nothing the user typed is an
+    operator. A plain word: itself or a bare stem among the folded words, or a stem in a language's column."""
+    parts = []
+    for term in query.matched:
         quoted = '"' + " ".join(term.words) + '"'
-        parts.append(quoted + "*" if term.prefix else quoted)
-    return " AND ".join(parts)
+        if term.prefix:
+            parts.append(f"folded : {quoted}*")
+        elif not term.plain:
+            parts.append(f"folded : {quoted}")
+        else:
+            branches = [f'folded : "{form}"' for form in sorted(term.forms)]
+            branches += [f'{STEMS_COLUMNS[lang]} : "{key}"' for lang, keys in term.keys for key in sorted(keys)]
+            parts.append("(" + " OR ".join(branches) + ")")
+    return (" OR " if query.any_term else " AND ").join(parts)
 
 
 def tsquery_expression(query: Query) -> str:
-    """to_tsquery('simple', ...) syntax from words only: phrases with <->, prefixes with :*."""
+    """to_tsquery('simple', ...) syntax from words only: the folded words have weight A, each language's stems
+    its own weight (index.STEMS_WEIGHTS); phrases with <->, prefixes with :*."""
+    exact = EXACT_WEIGHT
     parts = []
-    for term in query.terms:
-        if len(term.words) > 1:
-            parts.append("(" + " <-> ".join(term.words) + ")")
+    for term in query.matched:
+        if term.prefix:
+            parts.append(f"{term.words[0]}:{exact}*")
+        elif not term.plain:
+            parts.append("(" + " <-> ".join(f"{word}:{exact}" for word in term.words) + ")")
         else:
-            parts.append(term.words[0] + (":*" if term.prefix else ""))
-    return " & ".join(parts)
+            branches = [f"{form}:{exact}" for form in sorted(term.forms)]
+            branches += [f"{key}:{STEMS_WEIGHTS[lang]}" for lang, keys in term.keys for key in sorted(keys)]
+            parts.append("(" + " | ".join(branches) + ")")
+    return (" | " if query.any_term else " & ").join(parts)
 
 
-@dataclass
-class Hit:
-    document: SearchDocument
-    recording: Recording
-    snippet: Markup
+# --- finding the terms again in a document (highlights and ranking) -------------------------------------
 
 
-@dataclass
-class Results:
-    query: Query
-    total: int
-    capped: bool
-    hits: list[Hit]
+@dataclass(frozen=True)
+class Span:
+    """Where a term was found in a text: original character offsets, and whether it was the word itself (or the
+    phrase, or the prefix) rather than another word with the same stem."""
+
+    start: int
+    end: int
+    term: int
+    exact: bool
 
 
-def _matching(session: Session, query: Query, limit: int) -> dict[int, tuple[str, str, int]]:
-    """Matching documents in index order (cheap: no ranking): id -> (kind, language, recording id)."""
-    if session.get_bind().dialect.name == "sqlite":
-        statement = text(
-            "SELECT d.id, d.kind, d.language, d.recording_id FROM search_fts "
-            "JOIN search_documents AS d ON d.id = search_fts.rowid WHERE search_fts MATCH :q LIMIT :limit"
-        )
-        parameters = {"q": fts5_expression(query), "limit": limit}
-    else:
-        # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and
-        # use the GIN index for a rare one: a bitmap scan of a common word's whole posting list cannot stop early.
-        statement = text(
-            "SELECT id, kind, language, recording_id FROM search_documents "
-            "WHERE folded_tsv @@ to_tsquery('simple', :q) ORDER BY id LIMIT :limit"
-        )
-        parameters = {"q": tsquery_expression(query), "limit": limit}
-    return {row[0]: (row[1], row[2], row[3]) for row in session.execute(statement, parameters)}
-
-
-def _ranked(session: Session, query: Query, ids: list[int]) -> list[int]:
-    """The candidate ids, best first (bm25 on SQLite, ts_rank on PostgreSQL)."""
-    if session.get_bind().dialect.name == "sqlite":
-        statement = text(
-            "SELECT rowid FROM search_fts WHERE search_fts MATCH :q ORDER BY bm25(search_fts) LIMIT :limit"
-        )
-        return session.execute(statement, {"q": fts5_expression(query), "limit": len(ids)}).scalars().all()
-    statement = text(
-        "SELECT id FROM search_documents WHERE folded_tsv @@ to_tsquery('simple', :q) "
-        "ORDER BY ts_rank(folded_tsv, to_tsquery('simple', :q)) DESC, id LIMIT :limit"
-    )
-    return session.execute(statement, {"q": tsquery_expression(query), "limit": len(ids)}).scalars().all()
-
-
-def search(
-    session: Session,
-    query: Query,
-    *,
-    language: str | None = None,
-    event: str | None = None,
-    page: int = 1,
-    per_page: int = 20,
-) -> Results:
-    """Titles and texts first, then cues; ranked when the matches are few, in index order when they are many."""
-    if query.empty:
-        return Results(query, 0, False, [])
-    found = _matching(session, query, RANK_LIMIT + 1)
-    capped = len(found) > RANK_LIMIT
-    candidates = list(found)[:RANK_LIMIT] if capped else _ranked(session, query, list(found))
-    in_event = None
-    if event:
-        statement = select(Recording.id).join(Workshop).join(Event).where(Event.slug == event)
-        in_event = set(session.scalars(statement))
-    kept = [
-        i
-        for i in candidates
-        if (not language or found[i][1] == language) and (in_event is None or found[i][2] in in_event)
-    ]
-    ordered = sorted(kept, key=lambda i: found[i][0] == "cue")
-    window = ordered[(page - 1) * per_page : page * per_page]
-    documents = {d.id: d for d in session.scalars(select(SearchDocument).where(SearchDocument.id.in_(window)))}
-    recording_ids = {d.recording_id for d in documents.values()}
-    recordings = {r.id: r for r in session.scalars(select(Recording).where(Recording.id.in_(recording_ids)))}
-    hits = [Hit(documents[i], recordings[documents[i].recording_id], snippet(documents[i].text, query)) for i in window]
-    return Results(query, len(ordered), capped, hits)
-
-
-def snippet(original: str, query: Query, width: int = 160) -> Markup:
-    """The text, escaped, with the matched words in <mark>, cut around the first match when long."""
+def spans(original: str, query: Query, language: str | None = None) -> list[Span]:
+    """Every occurrence of every term in the text, in text order; `language` is the document's (for stems)."""
     folded, positions = fold_with_positions(original)
-    tokens = list(WORD.finditer(folded))
-    spans = []
-    for term in query.terms:
-        for start, end in _occurrences(tokens, term):
-            spans.append((positions[start], positions[end - 1] + 1))
-    spans.sort()
-    merged: list[tuple[int, int]] = []
-    for start, end in spans:
-        if merged and start <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+    stemmer = stemming_language(language)
+    found = []
+    for index, term in enumerate(query.matched):
+        if term.plain:
+            occurrences = _word_occurrences(folded, positions, original, term, stemmer)
         else:
-            merged.append((start, end))
+            occurrences = ((start, end, True) for start, end in _occurrences(folded, term))
+        for start, end, exact in occurrences:
+            found.append(Span(positions[start], positions[end - 1] + 1, index, exact))
+    found.sort(key=lambda span: (span.start, span.end))
+    return found
+
+
+def _word_occurrences(
+    folded: str, positions: list[int], original: str, term: Term, language: str | None
+) -> Iterator[tuple[int, int, bool]]:
+    """Where a plain word is in the folded text: the word, one of its bare stems, or (in a stemmed language) a word
+    with one of its stems: the same test the index makes (index.document, fts5_expression)."""
+    word, forms, keys = term.words[0], term.forms, term.keys_in(language)
+    for token in WORD.finditer(folded):
+        found = token.group()
+        if found == word:
+            yield token.start(), token.end(), True
+        elif found in forms:
+            yield token.start(), token.end(), False
+        elif keys:
+            written = original[positions[token.start()] : positions[token.end() - 1] + 1]
+            if word_keys(lower_as(written, language), language) & keys:
+                yield token.start(), token.end(), False
+
+
+def snippet(original: str, query: Query, width: int = 160, language: str | None = None) -> Markup:
+    """The text, escaped, with the matched words in <mark>, cut around the first match when long."""
+    return snippet_of(original, spans(original, query, language), width)
+
+
+def snippet_of(original: str, found: list[Span], width: int = 160) -> Markup:
+    merged: list[tuple[int, int]] = []
+    for span in found:
+        if merged and span.start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(span.end, merged[-1][1]))
+        else:
+            merged.append((span.start, span.end))
     begin, finish = 0, len(original)
     if len(original) > width:
         first = merged[0][0] if merged else 0
@@ -194,7 +256,7 @@ def snippet(original: str, query: Query, width: int = 160) -> Markup:
     return result
 
 
-def _occurrences(tokens: list[re.Match[str]], term: Term) -> Iterator[tuple[int, int]]:
+def _occurrences(folded: str, term: Term) -> Iterator[tuple[int, int]]:
     """Where the term's words are consecutive whole words of the text (the last one a prefix for `dialog*`), leftmost
     first and without overlap, as (start, end) in the folded text.
 
@@ -213,16 +275,14 @@ def _occurrences(tokens: list[re.Match[str]], term: Term) -> Iterator[tuple[int,
             length = fallback[length - 1]
         fallback[index] = length + 1 if words[index] == words[length] else 0
     matched = 0
-    for index, token in enumerate(tokens):
+    starts: deque[int] = deque(maxlen=len(words))  # where the last words began
+    for token in WORD.finditer(folded):
         word = token.group()
+        starts.append(token.start())
         while matched and not fits(matched, word):
             matched = fallback[matched - 1]
         if fits(matched, word):
             matched += 1
         if matched == len(words):
-            yield tokens[index - last].start(), token.end()
+            yield starts[0], token.end()
             matched = 0
-
-
-def count_documents(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(SearchDocument)) or 0

@@ -92,10 +92,15 @@ CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f]")
 # Every pattern below meets uploaded text, so each runs in linear time (design.md §9; benchmarks/linearity.py):
 # possessive quantifiers where giving characters back cannot help, no two quantifiers after one another that can
 # take the same characters, and no pattern that fails after reading to the end from each of many start positions.
+# Hours of at most 9 digits after any leading zeros: int() refuses thousands, and _timings() refuses what the cue
+# columns cannot hold.
 SRT_TIMING = re.compile(
-    r"^\s*+(\d++):(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*+-->\s*+(\d++):(\d{1,2}):(\d{1,2})[,.](\d{1,3})(?:\s.*)?$"
+    r"^\s*+0*(\d{1,9}+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})\s*+-->\s*+0*(\d{1,9}+):(\d{1,2}):(\d{1,2})[,.](\d{1,3})"
+    r"(?:\s.*)?$"
 )
-SBV_TIMING = re.compile(r"^\s*+(\d++):(\d{1,2}):(\d{1,2})\.(\d{3}),(\d++):(\d{1,2}):(\d{1,2})\.(\d{3})\s*+$")
+SBV_TIMING = re.compile(
+    r"^\s*+0*(\d{1,9}+):(\d{1,2}):(\d{1,2})\.(\d{3}),0*(\d{1,9}+):(\d{1,2}):(\d{1,2})\.(\d{3})\s*+$"
+)
 # A timing at the start of a line, after spaces. `[^\S\n]` (whitespace but a line break): with `\s*` each line of
 # a long run of blank lines would start a scan to the end of the run.
 SRT_HINT = re.compile(r"^[^\S\n]*+\d++:\d{1,2}:\d{1,2},\d{1,3}\s*+-->", re.MULTILINE)
@@ -360,6 +365,14 @@ def _ms(hours: str, minutes: str, seconds: str, fraction: str) -> int:
     return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(fraction.ljust(3, "0"))
 
 
+def _timings(match: re.Match[str] | None) -> tuple[int, int] | None:
+    """(start, end) of an SRT or SBV timing line; None when it cannot be read or stored (past 596 hours)."""
+    if match is None:
+        return None
+    start, end = _ms(*match.groups()[:4]), _ms(*match.groups()[4:])
+    return (start, end) if max(start, end) <= vtt.MAX_TIMESTAMP_MS else None
+
+
 def _scan_blocks(text: str) -> list[tuple[int, list[str]]]:
     """Blocks of non-blank lines with the number of their first line."""
     blocks, current, start = [], [], 0
@@ -406,11 +419,11 @@ def check_srt(text: str) -> tuple[list[int], list[Problem]]:
                 offset += 1
             expected_index += 1
             line = start + offset
-            match = SRT_TIMING.match(lines[offset])
-            if not match:
+            timings = _timings(SRT_TIMING.match(lines[offset]))
+            if timings is None:
                 errors.append(_bad_timing(line, lines[offset], "00:01:02,500 --> 00:01:04,000"))
                 break
-            if _ms(*match.groups()[4:]) < _ms(*match.groups()[:4]):
+            if timings[1] < timings[0]:
                 errors.append(_end_before_start(line))
             offset += 1
             text_start = offset
@@ -430,11 +443,11 @@ def check_sbv(text: str) -> tuple[list[int], list[Problem]]:
     """Line-by-line SBV check (YouTube's format: `0:00:01.000,0:00:03.000` then text)."""
     errors, timing_lines = [], []
     for start, lines in _scan_blocks(text):
-        match = SBV_TIMING.match(lines[0])
-        if not match:
+        timings = _timings(SBV_TIMING.match(lines[0]))
+        if timings is None:
             errors.append(_bad_timing(start, lines[0], "0:01:02.500,0:01:04.000"))
             continue
-        if _ms(*match.groups()[4:]) < _ms(*match.groups()[:4]):
+        if timings[1] < timings[0]:
             errors.append(_end_before_start(start))
         if len(lines) < 2:
             errors.append(_no_text(start))

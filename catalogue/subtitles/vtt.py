@@ -13,6 +13,10 @@ ARROW = "-->"
 # The spec's "ASCII whitespace" for cue timings: space, tab, form feed (LF and CR cannot occur in a line).
 TIMING_WHITESPACE = " \t\f"
 DIGITS = "0123456789"
+# The cue columns are 32-bit INTEGERs: a timestamp past 596 hours cannot be stored, so it is read as a timing that
+# fails (the caller names its line). Checked on the number of digits first: int() refuses more than 4,300.
+MAX_TIMESTAMP_MS = 2**31 - 1
+MAX_HOURS_DIGITS = len(str(MAX_TIMESTAMP_MS // 3_600_000))
 
 
 @dataclass(slots=True)
@@ -60,9 +64,11 @@ def _digits(line: str, pos: int) -> tuple[str, int]:
 def collect_timestamp(line: str, pos: int) -> tuple[int, int] | None:
     """Collect a WebVTT timestamp at pos: (milliseconds, new position), or None when it fails."""
     first, pos = _digits(line, pos)
-    if not first or line[pos : pos + 1] != ":":
+    significant = first.lstrip("0")
+    if not first or line[pos : pos + 1] != ":" or len(significant) > MAX_HOURS_DIGITS:
         return None
-    hours_first = len(first) != 2 or int(first) > 59
+    first_value = int(significant or "0")
+    hours_first = len(first) != 2 or first_value > 59
     second, pos = _digits(line, pos + 1)
     if len(second) != 2:
         return None
@@ -72,15 +78,16 @@ def collect_timestamp(line: str, pos: int) -> tuple[int, int] | None:
         third, pos = _digits(line, pos + 1)
         if len(third) != 2:
             return None
-        hours, minutes, seconds = int(first), int(second), int(third)
+        hours, minutes, seconds = first_value, int(second), int(third)
     else:
-        hours, minutes, seconds = 0, int(first), int(second)
+        hours, minutes, seconds = 0, first_value, int(second)
     if line[pos : pos + 1] != ".":
         return None
     millis, pos = _digits(line, pos + 1)
-    if len(millis) != 3 or minutes > 59 or seconds > 59:
+    total = ((hours * 60 + minutes) * 60 + seconds) * 1000 + int(millis) if len(millis) == 3 else None
+    if total is None or minutes > 59 or seconds > 59 or total > MAX_TIMESTAMP_MS:
         return None
-    return ((hours * 60 + minutes) * 60 + seconds) * 1000 + int(millis), pos
+    return total, pos
 
 
 def _skip_whitespace(line: str, pos: int) -> int:

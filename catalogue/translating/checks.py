@@ -3,9 +3,9 @@
 Errors are what would break the page: a named placeholder dropped, added or renamed (`%(name)s`, `{name}`),
 unnamed `%s`/`%d` that no longer line up, a plural form left empty or missing, HTML tags that do not match, a `%`
 that Python's `%` operator would choke on, a control character (a NUL cannot even be stored in a .mo file), and
-whatever Babel's own checkers say. Babel's python_format checker
-alone is not enough: it accepts a translation that drops a named placeholder, and it guesses the python-format flag
-from the msgid (so it reads the `% d` in "50 % de remise" as a placeholder).
+whatever Babel's own checkers say. Babel's python_format checker alone is not enough: it accepts a translation that
+drops a named placeholder, and it guesses the python-format flag from the msgid (so it reads the `% d` in "50 % de
+remise" as a placeholder).
 
 Warnings do not block a save: French spacing before `: ; ! ?` and inside « », whitespace at either end that differs
 from the source, a translation identical to the source.
@@ -320,8 +320,8 @@ def _leading(text: str) -> str:
 
 
 def _trailing(text: str) -> str:
-    """The spaces at the end, found from the end (a regex search for `[ \t\r\n]*\\Z` would start at each space of
-    a long run in turn)."""
+    """The spaces and line breaks at the end, found from the end: a regex search for them would start again at
+    each space of a long run."""
     return text[len(text.rstrip(EDGE_WHITESPACE)) :]
 
 

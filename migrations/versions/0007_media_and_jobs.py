@@ -31,7 +31,8 @@ def upgrade():
     sa.Column('started_at', UTCDateTime(), nullable=True),
     sa.Column('finished_at', UTCDateTime(), nullable=True),
     sa.ForeignKeyConstraint(['recording_id'], ['recordings.id'], name=op.f('fk_jobs_recording_id_recordings'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_jobs')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_jobs_recording_id'), ['recording_id'], unique=False)

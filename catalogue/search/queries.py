@@ -1,0 +1,407 @@
+"""Reads of the search package: the matching documents of a query, ranked, grouped by recording with the hits of
+each in time order; facets by language, event and kind; the same moment in the recording's other subtitle
+languages; and "did you mean" when nothing matches.
+
+A document must hold every word of the query (function words aside); when none does, the documents holding some
+of them are shown instead, with a spelling suggestion. Ranking happens here, in Python, on at most RANK_LIMIT
+candidates, so SQLite and PostgreSQL order the same matches the same way: documents holding more of the query's
+words come first, then those holding more of them as typed (exact and phrase matches before stem matches), then
+those holding them side by side, titles and texts before cues, and a BM25-like weight of the matches.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy.orm import Session, joinedload
+
+from catalogue.inputs import InvalidInput
+from catalogue.problems import N_
+from catalogue.recordings.models import Event, Recording, Workshop
+from catalogue.search.models import KINDS, SearchDocument, SearchWord
+from catalogue.search.query import (
+    MAX_TERMS,
+    Query,
+    Span,
+    Term,
+    fts5_expression,
+    parse,
+    snippet_of,
+    spans,
+    tsquery_expression,
+)
+from catalogue.search.query import unparse as unparse_query
+
+# A common word may match hundreds of thousands of cues: the query stops after this many matches, which are
+# ranked; past it, results are the first ones in index order ("more than 200 results"), so the first page costs
+# the same whatever the catalogue's size (benchmarks/search.py measures it at 3 million cues).
+RANK_LIMIT = 200
+KIND_ORDER = {"title": 0, "chapter": 1, "summary": 2, "event": 3, "speaker": 4, "cue": 5}
+# The same moment in other languages: cues that started at most this long before the hit and overlap it.
+MOMENT_LOOKBACK_MS = 30_000
+LINES_PER_LANGUAGE = 2
+# "Did you mean": how many indexed words sharing a query word's first letter are compared with it.
+MAX_SUGGESTION_CANDIDATES = 5_000
+
+D = SearchDocument.__table__
+
+
+@dataclass(frozen=True)
+class Filters:
+    language: str | None = None
+    event: str | None = None
+    kind: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise InvalidInput("kind", "unknown-kind", N_("Choose one of: %(kinds)s."), kinds=", ".join(KINDS))
+
+    @property
+    def any(self) -> bool:
+        return bool(self.language or self.event or self.kind)
+
+    def admit(self, document: Document, event_of: dict[int, str]) -> bool:
+        return (
+            (not self.language or document.language == self.language)
+            and (not self.kind or document.kind == self.kind)
+            and (not self.event or event_of.get(document.recording_id) == self.event)
+        )
+
+
+@dataclass(frozen=True)
+class Document:
+    """A matching row of the index, as a hit shows it."""
+
+    id: int
+    recording_id: int
+    kind: str
+    language: str
+    start_ms: int | None
+    end_ms: int | None
+    text: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """What was said at the same moment in another subtitle language of the recording."""
+
+    language: str
+    start_ms: int
+    text: str
+
+
+@dataclass
+class Hit:
+    document: Document
+    recording: Recording
+    snippet: Markup
+    also: list[Line] = field(default_factory=list)
+
+
+@dataclass
+class Results:
+    query: Query
+    total: int
+    capped: bool
+    hits: list[Hit]
+    # value -> count, most first, over the unfiltered matches (the first RANK_LIMIT when `capped_facets`).
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    capped_facets: bool = False
+    events: dict[str, Event] = field(default_factory=dict)
+    suggestion: str | None = None
+
+    @property
+    def partial(self) -> bool:
+        """No document holds every word of the query: these hold some of them, most first."""
+        return self.query.any_term
+
+
+# --- matching ----------------------------------------------------------------------------------------------
+
+
+def _matching(session: Session, query: Query, limit: int, filters: Filters = Filters()) -> list[Document]:
+    """Matching documents in index order (cheap: no ranking), at most `limit`."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    columns = "d.id, d.recording_id, d.kind, d.language, d.start_ms, d.end_ms, d.text"
+    if sqlite:
+        sql = f"SELECT {columns} FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid "
+        sql += "WHERE search_fts MATCH :q"
+        parameters: dict[str, object] = {"q": fts5_expression(query), "limit": limit}
+    else:
+        # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and
+        # use the GIN index for a rare one: a bitmap scan of a common word's whole posting list cannot stop early.
+        sql = f"SELECT {columns} FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q)"
+        parameters = {"q": tsquery_expression(query), "limit": limit}
+    if filters.language:
+        sql += " AND d.language = :language"
+        parameters["language"] = filters.language
+    if filters.kind:
+        sql += " AND d.kind = :kind"
+        parameters["kind"] = filters.kind
+    if filters.event:
+        sql += (
+            " AND d.recording_id IN (SELECT r.id FROM recordings AS r JOIN workshops AS w ON w.id = r.workshop_id"
+            " JOIN events AS e ON e.id = w.event_id WHERE e.slug = :event)"
+        )
+        parameters["event"] = filters.event
+    sql += " LIMIT :limit" if sqlite else " ORDER BY d.id LIMIT :limit"
+    return [Document(*row) for row in session.execute(text(sql), parameters)]
+
+
+def finds_anything(session: Session, query: Query) -> bool:
+    return not query.empty and bool(_matching(session, query, 1))
+
+
+def _recordings(
+    session: Session, ids: Iterable[int], known: dict[int, Recording] | None = None
+) -> dict[int, Recording]:
+    """The recordings of some documents, with their workshop and event (one query)."""
+    found = dict(known or {})
+    missing = set(ids) - set(found)
+    if missing:
+        statement = (
+            select(Recording)
+            .where(Recording.id.in_(missing))
+            .options(joinedload(Recording.workshop).joinedload(Workshop.event))
+        )
+        found.update((r.id, r) for r in session.scalars(statement))
+    return found
+
+
+def _facets(documents: list[Document], event_of: dict[int, str]) -> dict[str, list[tuple[str, int]]]:
+    counts = {
+        "language": Counter(d.language for d in documents),
+        "event": Counter(event_of[d.recording_id] for d in documents if d.recording_id in event_of),
+        "kind": Counter(d.kind for d in documents),
+    }
+    return {name: sorted(counter.items(), key=lambda item: (-item[1], item[0])) for name, counter in counts.items()}
+
+
+# --- ranking and grouping ---------------------------------------------------------------------------------
+
+
+def _together(original: str, found: list[Span], terms: int) -> bool:
+    """All the query's words, as typed and in its order, one after the other in the text (only spaces or
+    punctuation between them): a phrase match without the quotes."""
+    if terms < 2:
+        return False
+    run, last_end = 0, 0
+    for span in found:
+        if not span.exact:
+            continue
+        if span.term == run and (run == 0 or not any(c.isalnum() for c in original[last_end : span.start])):
+            run += 1
+        else:
+            run = 1 if span.term == 0 else 0
+        last_end = span.end
+        if run == terms:
+            return True
+    return False
+
+
+def _order(documents: list[Document], query: Query) -> tuple[list[Document], dict[int, list[Span]]]:
+    """Best first within the candidates, then grouped by recording (in the order of each one's best document) with
+    the documents of each group in time order: texts first, then chapters and cues by their start."""
+    found = {d.id: spans(d.text, query, d.language) for d in documents}
+    average = sum(len(d.text) for d in documents) / len(documents) if documents else 1
+
+    def relevance(document: Document) -> tuple:
+        matches = found[document.id]
+        terms = len({span.term for span in matches})
+        exact_terms = len({span.term for span in matches if span.exact})
+        weight: dict[int, float] = defaultdict(float)
+        for span in matches:
+            weight[span.term] += 2.0 if span.exact else 1.0
+        norm = 1.2 * (0.25 + 0.75 * len(document.text) / max(average, 1))
+        score = sum(w / (w + norm) for w in weight.values())
+        together = _together(document.text, matches, len(query.matched))
+        return (-terms, -exact_terms, not together, KIND_ORDER.get(document.kind, 9), -round(score, 6), document.id)
+
+    best_first = sorted(documents, key=relevance)
+    groups: dict[int, list[Document]] = {}
+    for document in best_first:
+        groups.setdefault(document.recording_id, []).append(document)
+
+    def moment(document: Document) -> tuple:
+        timed = document.start_ms is not None
+        return (timed, document.start_ms or 0, KIND_ORDER.get(document.kind, 9), document.language, document.id)
+
+    ordered = [document for group in groups.values() for document in sorted(group, key=moment)]
+    return ordered, found
+
+
+# --- the same moment in other languages -----------------------------------------------------------------
+
+
+def _end(document: Document) -> int:
+    start = document.start_ms or 0
+    return document.end_ms if document.end_ms is not None and document.end_ms > start else start + 1
+
+
+def add_moments(session: Session, hits: list[Hit]) -> None:
+    """For each cue hit, the lines of the recording's other subtitle languages that overlap it (their tracks
+    share the recording's timeline), in one query whatever the page's size."""
+    cues = {(h.document.recording_id, h.document.start_ms, _end(h.document)) for h in hits if h.document.kind == "cue"}
+    cues = {cue for cue in cues if cue[1] is not None}
+    if not cues:
+        return
+    around = or_(
+        *(
+            and_(D.c.recording_id == recording, D.c.start_ms >= start - MOMENT_LOOKBACK_MS, D.c.start_ms < end)
+            for recording, start, end in sorted(cues)
+        )
+    )
+    rows = session.execute(
+        select(D.c.recording_id, D.c.language, D.c.start_ms, D.c.end_ms, D.c.text)
+        .where(D.c.kind == "cue", around)
+        .order_by(D.c.start_ms, D.c.id)
+    ).all()
+    by_recording: dict[int, list] = defaultdict(list)
+    for row in rows:
+        by_recording[row.recording_id].append(row)
+    for hit in hits:
+        document = hit.document
+        if document.kind != "cue" or document.start_ms is None:
+            continue
+        start, end = document.start_ms, _end(document)
+        per_language: dict[str, list[Line]] = defaultdict(list)
+        for row in by_recording[document.recording_id]:
+            row_end = row.end_ms if row.end_ms is not None and row.end_ms > row.start_ms else row.start_ms + 1
+            overlaps = row.start_ms < end and row_end > start
+            if row.language != document.language and overlaps:
+                lines = per_language[row.language]
+                if len(lines) < LINES_PER_LANGUAGE:
+                    lines.append(Line(row.language, row.start_ms, row.text))
+        hit.also = [line for language in sorted(per_language) for line in per_language[language]]
+
+
+# --- did you mean -----------------------------------------------------------------------------------------
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count one), or limit + 1 once it must exceed limit."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, other in enumerate(b, 1):
+            cost = 0 if char == other else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char == b[j - 2] and a[i - 2] == other:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return previous[-1] if previous[-1] <= limit else limit + 1
+
+
+def closest_word(session: Session, word: str) -> str | None:
+    """The indexed word nearest to `word` (same first letter, a few edits away), or None. Ties go to the word
+    sharing the longest start with it, then to the first in alphabetical order."""
+    limit = 1 if len(word) <= 4 else 2 if len(word) <= 8 else 3
+    first = word[0]
+    candidates = session.scalars(
+        select(SearchWord.word)
+        .where(
+            SearchWord.word >= first,
+            SearchWord.word < chr(ord(first) + 1),
+            func.length(SearchWord.word).between(len(word) - limit, len(word) + limit),
+        )
+        .limit(MAX_SUGGESTION_CANDIDATES)
+    )
+    best: tuple[int, int, str] | None = None
+    for candidate in candidates:
+        distance = edit_distance(word, candidate, limit)
+        if candidate != word and distance <= limit:
+            key = (distance, -_shared_start(word, candidate), candidate)
+            best = key if best is None or key < best else best
+    return best[2] if best else None
+
+
+def _shared_start(a: str, b: str) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
+def suggest(session: Session, query: Query) -> str | None:
+    """A query like this one that finds something: in each term that finds nothing, each word that is in no
+    document replaced by the closest indexed word. Bounded: at most MAX_TERMS words, two queries each, and one
+    more to check the suggestion."""
+    if sum(len(term.words) for term in query.matched) > MAX_TERMS:
+        return None
+    replaced = False
+    terms = []
+    for term in query.terms:
+        if term.optional or finds_anything(session, Query(query.raw, [term])):
+            terms.append(term)
+            continue
+        words = []
+        for word in term.words:
+            close = None if finds_anything(session, parse(f'"{word}"')) else closest_word(session, word)
+            replaced = replaced or close is not None
+            words.append(close or word)
+        terms.append(parse(words[0]).terms[0] if term.plain else Term(tuple(words), prefix=term.prefix))
+    if not replaced:
+        return None
+    suggestion = Query(query.raw, terms)
+    return unparse_query(suggestion) if finds_anything(session, suggestion) else None
+
+
+# --- the search -------------------------------------------------------------------------------------------
+
+
+def search(
+    session: Session,
+    query: Query,
+    *,
+    language: str | None = None,
+    event: str | None = None,
+    kind: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Results:
+    """One page of hits, grouped by recording; facets over the unfiltered matches; a suggestion when none."""
+    filters = Filters(language, event, kind)
+    if query.empty:
+        return Results(query, 0, False, [])
+    everything = _matching(session, query, RANK_LIMIT + 1)
+    suggestion = None
+    if not everything:
+        # Nothing holds every word: a spelling to try, and the documents holding some of the words.
+        suggestion = suggest(session, query)
+        if len(query.matched) > 1:
+            query = query.loosened()
+            everything = _matching(session, query, RANK_LIMIT + 1)
+    capped_facets = len(everything) > RANK_LIMIT
+    everything = everything[:RANK_LIMIT]
+    recordings = _recordings(session, {d.recording_id for d in everything})
+    event_of = {r.id: r.workshop.event.slug for r in recordings.values()}
+    if filters.any and capped_facets:
+        found = _matching(session, query, RANK_LIMIT + 1, filters)
+        recordings = _recordings(session, {d.recording_id for d in found}, recordings)
+    else:
+        found = [d for d in everything if filters.admit(d, event_of)] if filters.any else everything
+    capped = len(found) > RANK_LIMIT
+    ordered, matches = _order(found[:RANK_LIMIT], query)
+    window = ordered[(page - 1) * per_page : page * per_page]
+    hits = [Hit(d, recordings[d.recording_id], snippet_of(d.text, matches[d.id])) for d in window]
+    add_moments(session, hits)
+    return Results(
+        query,
+        len(ordered),
+        capped,
+        hits,
+        facets=_facets(everything, event_of),
+        capped_facets=capped_facets,
+        events={r.workshop.event.slug: r.workshop.event for r in recordings.values()},
+        suggestion=suggestion,
+    )
+
+
+def count_documents(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(SearchDocument)) or 0
