@@ -1,11 +1,13 @@
 # The two quick-start commands (README):
-#   make serve   set everything up and serve the demo summit on SQLite at http://127.0.0.1:5000
+#   make serve   set everything up and serve the demo summit on SQLite at http://127.0.0.1:5000 (PORT=8080 for
+#                another port), with a job worker that packages the media archivists add
 #   make test    set everything up and run the whole suite on SQLite and on PostgreSQL (CI runs this)
 
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app catalogue
+PORT ?= 5000
 # The PostgreSQL database the suite runs on; .ci/services creates it.
 export PG_TEST_URL ?= postgresql+psycopg://catalogue:catalogue@127.0.0.1:5432/catalogue_test
 
@@ -23,10 +25,13 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 setup: $(VENV)/.installed
 	$(FLASK) translations compile
 
+# A job worker runs beside the server; both stop together (Ctrl-C, a kill, or either one exiting).
 serve: setup
 	$(FLASK) db upgrade
 	$(FLASK) demo load
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) jobs work & worker=$$!; $(FLASK) run --host 127.0.0.1 --port $(PORT) & server=$$!; \
+	trap 'kill $$worker $$server 2>/dev/null; wait' EXIT; trap 'exit 130' INT TERM; \
+	wait $$server
 
 # Debian's Chromium and PostgreSQL, installed when missing, and PostgreSQL started (needs root or sudo).
 services:

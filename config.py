@@ -50,6 +50,8 @@ class Config:
     # HLS segment length in seconds, and the heights of the video ladder when a video must be re-encoded.
     CATALOGUE_HLS_SEGMENT_S = float(os.environ.get("CATALOGUE_HLS_SEGMENT_S", 6))
     CATALOGUE_HLS_LADDER = os.environ.get("CATALOGUE_HLS_LADDER", "360,720")
+    # `demo load` packages the demo's floor videos and interpretation files into streams (a few seconds, ffmpeg).
+    CATALOGUE_DEMO_VIDEO = os.environ.get("CATALOGUE_DEMO_VIDEO", "1").lower() in {"1", "true", "yes", "on"}
     # An interpretation longer or shorter than the floor recording by more than this is worth a warning.
     CATALOGUE_MEDIA_DURATION_TOLERANCE_S = float(os.environ.get("CATALOGUE_MEDIA_DURATION_TOLERANCE_S", 3.0))
     # Memory each worker may spend on rendered public pages (catalogue.pagecache); 0 turns the cache off.

@@ -372,16 +372,10 @@ def generate(
                                 "voice": voice,
                             }
                         )
-                        # As index_track() does it: the voice is searchable too.
+                        # As index_track() does it: the voice is searchable too, folded and stemmed.
+                        searchable = f"{voice} {sentence}" if voice else None
                         document_rows.append(
-                            {
-                                "recording_id": r,
-                                "kind": "cue",
-                                "language": language,
-                                "start_ms": start,
-                                "text": sentence,
-                                "folded": fold(f"{voice} {sentence}" if voice else sentence),
-                            }
+                            search_index.document(r, "cue", language, sentence, start, start + 2500, searchable)
                         )
                     if len(cue_rows) >= BATCH:
                         flush()

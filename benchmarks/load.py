@@ -49,6 +49,7 @@ import argparse
 import hashlib
 import json
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -268,7 +269,7 @@ class Gunicorn:
             "CATALOGUE_ACCESS_LOG": "/dev/null",
             "DATABASE_URL": database_url,
             "CATALOGUE_TRANSLATIONS_DIR": str(ROOT / "translations"),
-            "SECRET_KEY": "bench",
+            "SECRET_KEY": secrets.token_hex(32),  # A real one: the app refuses to start on a placeholder.
             "PYTHONPATH": str(ROOT),
             **extra_env,
         }

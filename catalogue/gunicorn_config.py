@@ -4,16 +4,20 @@ Workers share only the database, the media origin and translations/ (each reload
 its next request), so any number of workers on any number of machines behave as one process.
 """
 
+from __future__ import annotations
+
+import gc
 import multiprocessing
 import os
+import threading
+from collections.abc import Callable, Iterable
+from typing import Any
 
 bind = os.environ.get("CATALOGUE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CATALOGUE_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "gthread"
-# One thread per worker by default: 4 threads rendering the home page crash a process with SIGSEGV, often within a
-# minute (heap corruption; Debian's CPython 3.11.2 as well as 3.11.7, without SQLAlchemy's Cython or
-# markupsafe's C speedups, even with no pooled connection shared between threads). Cause not found yet:
-# scale with workers instead.
+# Threads per worker: see CollectionGate for why several threads crashed workers with SIGSEGV, and how a worker now
+# runs them safely; benchmarks/README.md "load.py" has the measurement behind the default.
 threads = int(os.environ.get("CATALOGUE_THREADS", 1))
 timeout = 60
 graceful_timeout = 30
@@ -26,3 +30,65 @@ accesslog = os.environ.get("CATALOGUE_ACCESS_LOG", "-")
 errorlog = "-"
 # Behind a proxy on the same host, trust its X-Forwarded-* headers (set FORWARDED_ALLOW_IPS otherwise).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+class CollectionGate:
+    """Python's cyclic garbage collector runs only when none of the worker's threads is inside the app.
+
+    Why: with several threads, whichever thread's allocation triggers a collection runs SQLAlchemy's weakref
+    callbacks (InstanceState._cleanup) for ORM objects that other threads' live sessions loaded (measured: 3 in 4
+    callbacks ran in another thread, 1 in 30 on a state still attached to its session), while the owning thread
+    detaches the same states at its teardown. On CPython 3.11 this corrupts the states' attribute dicts: workers died
+    with SIGSEGV in dictresize() (a split-dict order index of -35) setting InstanceState._strong_obj, or in
+    pymalloc. Not with the collector off, nor with one thread; SQLAlchemy's and markupsafe's C speedups and
+    sqlite3 are not involved (benchmarks/thread_crash.py reproduces it). So the automatic collector is off in a
+    threaded worker and the last thread to leave the app collects, while new requests wait for it.
+
+    A request enters only around the WSGI call: Flask has torn down its context (and the session) before gunicorn
+    writes the body, so a slow download never holds a collection back. A request that waits longer than
+    `max_wait_s` for a due collection goes in anyway (a slow upload holding the app must not stall the worker):
+    the collection then runs at the next moment the app is idle.
+    """
+
+    def __init__(self, threshold: int = 20_000, max_wait_s: float = 0.5) -> None:
+        self.threshold = threshold  # Tracked objects allocated (less those freed) since the last collection.
+        self.max_wait_s = max_wait_s
+        self.collections = 0
+        self._changed = threading.Condition()
+        self._inside = 0
+        self._due = False
+
+    def enter(self) -> None:
+        with self._changed:
+            self._changed.wait_for(lambda: not self._due, timeout=self.max_wait_s)
+            self._inside += 1
+
+    def leave(self) -> None:
+        with self._changed:
+            self._inside -= 1
+            self._due = self._due or gc.get_count()[0] >= self.threshold
+            if self._due and self._inside == 0:
+                self.collections += 1
+                # Generations as the automatic collector has them: the old ones less often.
+                gc.collect(2 if self.collections % 100 == 0 else 1 if self.collections % 10 == 0 else 0)
+                self._due = False
+                self._changed.notify_all()
+
+    def wrap(self, app: Callable[..., Iterable[bytes]]) -> Callable[..., Iterable[bytes]]:
+        def gated(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+            self.enter()
+            try:
+                return app(environ, start_response)
+            finally:
+                self.leave()
+
+        return gated
+
+
+def post_worker_init(worker: Any) -> None:
+    """A threaded worker collects garbage only between requests (CollectionGate); one thread needs no gate."""
+    if worker.cfg.threads > 1:
+        gc.disable()
+        gc.freeze()  # The app as loaded lives as long as the worker: no collection needs to walk it again.
+        worker.collection_gate = CollectionGate()
+        worker.wsgi = worker.collection_gate.wrap(worker.wsgi)

@@ -71,6 +71,10 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]
             "SECRET_KEY": "test-secret",
             "SQLALCHEMY_DATABASE_URI": database_url,
             "CATALOGUE_MEDIA_DIR": str(tmp_path / "media"),
+            # No test writes to instance/: the queue's storage is the test's own.
+            "CATALOGUE_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite'}",
+            # The demo's videos are packaged by their own tests (tests/test_demo.py): seconds, not for every test.
+            "CATALOGUE_DEMO_VIDEO": False,
         }
         app = create_app(config | overrides)
         apps.append(app)

@@ -11,6 +11,7 @@ RECORDING_KEYS = {
     "audio_tracks",
     "subtitles",
     "chapters",
+    "stream",
 }
 
 

@@ -45,7 +45,7 @@ def job_row(app: Flask, job_id: int) -> Job:
 
 
 def test_the_queue_url_names_sqlite_or_redis_storage(make_app: Callable[..., Flask]):
-    app = make_app()
+    app = make_app(CATALOGUE_QUEUE_URL="")
     assert queue_location(app) == ("sqlite", str(Path(app.instance_path) / "queue.sqlite"))
     app.config["CATALOGUE_QUEUE_URL"] = "sqlite:///jobs/queue.db"
     assert queue_location(app) == ("sqlite", str(Path(app.instance_path) / "jobs" / "queue.db"))

@@ -29,6 +29,8 @@ from catalogue.inputs import (
     read_paging,
 )
 from catalogue.languages import normalize_language_tag
+from catalogue.media.models import Stream
+from catalogue.media.queries import stream_json, streams_by_recording
 from catalogue.pagecache import cached
 from catalogue.problems import N_, problem_dict
 from catalogue.recordings.forms import MIME_TYPE, SLUG_PATTERN
@@ -67,7 +69,8 @@ def _recordings_query():
     )
 
 
-def recording_json(recording: Recording) -> dict[str, Any]:
+def recording_json(recording: Recording, streams: dict[int, Stream] | None = None) -> dict[str, Any]:
+    """Design §8's RECORDING. For a list, pass `streams_by_recording(recordings)`: one query for every stream."""
     workshop, event = recording.workshop, recording.workshop.event
     return {
         "slug": recording.slug,
@@ -112,6 +115,7 @@ def recording_json(recording: Recording) -> dict[str, Any]:
             }
             for c in recording.chapters
         ],
+        "stream": stream_json(recording, streams),
     }
 
 
@@ -124,7 +128,9 @@ def recordings() -> dict[str, Any]:
     asked = "page" in request.args or "per_page" in request.args
     paging = read_paging(50 if asked else MAX_PER_PAGE, adjustable=True)
     query = _recordings_query().limit(paging.per_page).offset(paging.offset)
-    return {"recordings": [recording_json(r) for r in db.session.scalars(query)], "total": total}
+    page = list(db.session.scalars(query))
+    streams = streams_by_recording(page)
+    return {"recordings": [recording_json(r, streams) for r in page], "total": total}
 
 
 @bp.get("/recordings/<slug>")

@@ -15,7 +15,12 @@ from sqlalchemy import select
 
 from catalogue.extensions import db
 from catalogue.inputs import column_length
+from catalogue.jobs.services import run as run_job
 from catalogue.languages import normalize_language_tag
+from catalogue.media import services as media_services
+from catalogue.media.ffmpeg import MediaError
+from catalogue.media.models import StreamState
+from catalogue.media.queries import sources_for, stream_for
 from catalogue.recordings.models import (
     AudioKind,
     AudioTrack,
@@ -27,10 +32,12 @@ from catalogue.recordings.models import (
     Role,
     Workshop,
 )
+from catalogue.subtitles.models import SubtitleTrack
 from catalogue.subtitles.store import publish_subtitle
-from catalogue.subtitles.views import current_revision
 
 DEMO_DIR = Path(__file__).resolve().parent
+# Who the demo's own subtitle revisions are by: the loader replaces only these.
+DEMO_UPLOADER = "demo loader"
 SUBTITLE_LANGUAGES = ("en", "fr", "tr")
 
 demo_cli = AppGroup("demo", help="The demo summit.")
@@ -55,7 +62,11 @@ def _copy_media(name: str) -> str:
 
 
 def load_demo() -> dict[str, int]:
-    """Create or update the summit; running it again changes nothing and adds no subtitle revision."""
+    """Create or update the summit; running it again changes nothing and adds no subtitle revision.
+
+    With CATALOGUE_DEMO_VIDEO (the default), each recording also gets its floor video and interpretation file
+    as media sources, packaged into one stream right here (a few seconds; tests turn it off).
+    """
     summit = json.loads((DEMO_DIR / "summit.json").read_text(encoding="utf-8"))
     timeline = json.loads((DEMO_DIR / "timeline.json").read_text(encoding="utf-8"))
 
@@ -95,11 +106,62 @@ def load_demo() -> dict[str, int]:
         for language in SUBTITLE_LANGUAGES:
             path = DEMO_DIR / "subtitles" / f"{recording.slug}.{language}.vtt"
             data_bytes = path.read_bytes()
-            served = current_revision(recording.slug, language)
-            if served is None or served.source_bytes != data_bytes:
-                publish_subtitle(recording, language, data_bytes, filename=path.name, uploaded_by="demo loader")
+            if _subtitles_wanted(recording, language, data_bytes):
+                publish_subtitle(recording, language, data_bytes, filename=path.name, uploaded_by=DEMO_UPLOADER)
                 published += 1
-    return {"recordings": len(recordings), "subtitle_revisions": published}
+    videos = 0
+    if current_app.config.get("CATALOGUE_DEMO_VIDEO", True):
+        videos = sum(package_demo_video(recording) for recording in recordings)
+    return {"recordings": len(recordings), "subtitle_revisions": published, "videos": videos}
+
+
+# The demo's media sources, by audio track: the floor video (picture and original sound, made by make_video.py)
+# and the English interpretation channel as a separate audio file, as interpreted webinars record them.
+DEMO_SOURCES = (("floor", "video/{slug}-floor.mp4"), ("interpretation", "media/{slug}-interpretation.opus"))
+
+
+def package_demo_video(recording: Recording) -> int:
+    """Give a demo recording its media sources and package them into one stream now, without a worker.
+
+    Only what is missing is made: a track that has a source keeps it, and a stream that is published, or being
+    packaged, is left alone (an archivist's work is never replaced). Returns 1 when a stream was published.
+    """
+    tracks = {t.slug: t for t in recording.all_audio_tracks if t.retired_at is None}
+    sourced = {s.audio_track_id for s in sources_for(recording)}
+    jobs = []
+    try:
+        for track_slug, pattern in DEMO_SOURCES:
+            track = tracks.get(track_slug)
+            if track is None or track.id in sourced:
+                continue
+            path = DEMO_DIR / pattern.format(slug=recording.slug)
+            added = media_services.add_source(
+                recording, path, track.kind, track.languages, track.label, filename=path.name, track=track
+            )
+            jobs.append(added.job.id)
+        stream = stream_for(recording)
+        waiting = stream is not None and (stream.folder or stream.state in (StreamState.QUEUED, StreamState.RUNNING))
+        if not jobs and sourced and not waiting:
+            jobs.append(media_services.queue_packaging(recording).id)
+    except MediaError as error:
+        click.echo(f"{recording.slug}: the demo video is not packaged ({error}); its audio files play.", err=True)
+        return 0
+    # Every job in order: the earlier ones find themselves superseded by the last, which packages everything.
+    states = [run_job(job_id) for job_id in jobs]
+    return 1 if states and states[-1] == "done" else 0
+
+
+def _subtitles_wanted(recording: Recording, language: str, data: bytes) -> bool:
+    """Whether the demo publishes its subtitle file: only where the track has no revision, or where the current
+    one is the loader's own from an older demo. A revision by anyone else, or a retired track, is left alone."""
+    track = db.session.scalar(
+        select(SubtitleTrack).where(SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language)
+    )
+    current = track.current_revision if track is not None else None
+    if current is None:
+        return track is None or track.retired_at is None
+    ours = current.uploaded_by_id is None and current.uploaded_by == DEMO_UPLOADER
+    return ours and track.retired_at is None and current.source_bytes != data
 
 
 def _load_recording(
@@ -152,5 +214,6 @@ def load_command() -> None:
     """Load the 3rd Mayors Summit on Living Together (safe to run again)."""
     result = load_demo()
     click.echo(
-        f"Demo summit loaded: {result['recordings']} recordings, {result['subtitle_revisions']} new subtitle revisions."
+        f"Demo summit loaded: {result['recordings']} recordings, {result['subtitle_revisions']} new subtitle "
+        f"revisions, {result['videos']} videos packaged."
     )

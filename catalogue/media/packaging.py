@@ -287,6 +287,24 @@ def avc_codec(init_segment: Path) -> str:
     return "avc1." + data[at + 5 : at + 8].hex()
 
 
+def opus_input_rate_48k(init_segment: Path) -> None:
+    """Say 48000 in the dOps box's InputSampleRate of an Opus init segment, as its AudioSampleEntry says.
+
+    ffmpeg copies the rate the Opus file was encoded from (24 kHz speech, 16 kHz calls) from its header, and
+    Chromium refuses an MP4 whose two rates differ ("Opus AudioSampleEntry sample rate mismatches
+    OpusSpecificBox"), so such a rendition would not play through Media Source Extensions. The field is
+    informational (Opus always decodes at 48 kHz): only those four bytes change.
+    """
+    data = bytearray(init_segment.read_bytes())
+    at = data.find(b"dOps")
+    # dOps: size, "dOps", Version (1 byte), OutputChannelCount (1), PreSkip (2), InputSampleRate (4) ...
+    rate = slice(at + 8, at + 12)
+    if at < 4 or len(data) < rate.stop or int.from_bytes(data[rate], "big") == 48000:
+        return
+    data[rate] = (48000).to_bytes(4, "big")
+    init_segment.write_bytes(bytes(data))
+
+
 AAC_PROFILES = {"HE-AAC": "mp4a.40.5", "HE-AACv2": "mp4a.40.29", "LC": "mp4a.40.2"}
 
 
@@ -512,6 +530,8 @@ def _read_outputs(plan: Plan, folder: Path, names: list[str]) -> Packaged:
             packaged.video.append(playlist)
         else:
             playlist.codecs = audio_codec(plan.renditions[number - video_count].stream)
+            if playlist.codecs == "opus":
+                opus_input_rate_48k(folder / name / playlist.init)
             packaged.audio.append(playlist)
     packaged.renditions = [
         {

@@ -202,12 +202,14 @@ def add_source(
     audio_stream: int = 0,
     track_slug: str | None = None,
     is_default: bool | None = None,
+    track: AudioTrack | None = None,
 ) -> Added:
     """Keep `file` as received as a media source of a new audio track of `recording`, and queue the packaging.
 
     `file` is a path (the command line) or an upload (a werkzeug FileStorage or any binary file object).
     Raises InvalidInput (a field) or MediaError (the file: too large, not media, no audio, undecodable);
-    then nothing is stored. A video file also gives the recording its picture.
+    then nothing is stored. A video file also gives the recording its picture. With `track`, an existing track
+    of the recording (registered by URL, like the demo's) gets the file as its source instead of a new track.
     """
     kind = source_kind(kind.value if isinstance(kind, AudioKind) else kind)
     languages = source_languages(languages)
@@ -227,7 +229,7 @@ def add_source(
         warnings = duration_warnings(kind, shown, probe.duration_s, sources_for(recording))
         incoming.replace(final)
         added = _record(
-            recording, final, shown, size, probe, kind, languages, label, audio_stream, track_slug, is_default
+            recording, final, shown, size, probe, kind, languages, label, audio_stream, track_slug, is_default, track
         )
         added.warnings = warnings
         added.source.warnings = [w.as_record() for w in warnings]
@@ -272,20 +274,22 @@ def _record(
     audio_stream: int,
     track_slug: str | None,
     is_default: bool | None,
+    track: AudioTrack | None = None,
 ) -> Added:
-    """The rows of a new source: its audio track (played from the file itself until a stream is ready), the
-    source, and a queued packaging job."""
+    """The rows of a new source: its audio track (played from the file itself until a stream is ready) unless
+    it has one, the source, and a queued packaging job."""
     relative = path.relative_to(media_dir()).as_posix()
-    track = add_audio_track(
-        recording,
-        kind=kind,
-        languages=languages,
-        label=label,
-        media_url=f"/media/{relative}",
-        mime_type=_mime_type(probe),
-        slug=track_slug,
-        is_default=is_default,
-    )
+    if track is None:
+        track = add_audio_track(
+            recording,
+            kind=kind,
+            languages=languages,
+            label=label,
+            media_url=f"/media/{relative}",
+            mime_type=_mime_type(probe),
+            slug=track_slug,
+            is_default=is_default,
+        )
     source = MediaSource(
         recording_id=recording.id,
         audio_track_id=track.id,

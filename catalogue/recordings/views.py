@@ -157,6 +157,14 @@ def _start_seconds(raw: str | None, duration_ms: int | None) -> float:
     return round(seconds, 3)
 
 
+def stream_of(recording: Recording) -> dict[str, object] | None:
+    """The recording's stream as the API describes it (design.md §8: hls, poster, state, audio renditions), from
+    the media package: it sits above recordings and offers this function to the app (recordings never imports it).
+    None in an app without media."""
+    describe = current_app.extensions.get("catalogue_stream_json")
+    return describe(recording) if describe else None
+
+
 @bp.get("/recordings/<slug>")
 @cached
 def watch(slug: str) -> ResponseReturnValue:
@@ -199,6 +207,7 @@ def watch(slug: str) -> ResponseReturnValue:
         subs=subs,
         start=_start_seconds(request.args.get("t"), recording.duration_ms),
         step_back=current_app.config["CATALOGUE_INTERPRETATION_STEP_BACK_S"],
+        stream=stream_of(recording),
     )
 
 

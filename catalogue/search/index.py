@@ -36,9 +36,8 @@ STEMS_COLUMNS = {language: f"stems_{language}" for language in STEMMED_LANGUAGES
 EXACT_WEIGHT = "A"
 STEMS_WEIGHTS = dict(zip(STEMMED_LANGUAGES, "BCD", strict=True))
 WORD = re.compile(r"\w++")
+FTS5_TOKENIZER = "unicode61 remove_diacritics 2"
 SUGGESTED_WORD_LENGTHS = range(3, 65)  # SearchWord.word is a String(64); shorter words are not worth suggesting.
-
-_FTS_COLUMNS = ("folded", *STEMS_COLUMNS.values())
 
 
 def _sqlite_structures(columns: tuple[str, ...]) -> tuple[str, ...]:
@@ -48,7 +47,7 @@ def _sqlite_structures(columns: tuple[str, ...]) -> tuple[str, ...]:
     old = ", ".join(f"old.{c}" for c in columns)
     return (
         f"CREATE VIRTUAL TABLE IF NOT EXISTS search_fts USING fts5({names}, content='search_documents', "
-        "content_rowid='id', tokenize='unicode61 remove_diacritics 2')",
+        f"content_rowid='id', tokenize='{FTS5_TOKENIZER}')",
         "CREATE TRIGGER IF NOT EXISTS search_documents_ai AFTER INSERT ON search_documents BEGIN "
         f"INSERT INTO search_fts(rowid, {names}) VALUES (new.id, {new}); END",
         "CREATE TRIGGER IF NOT EXISTS search_documents_ad AFTER DELETE ON search_documents BEGIN "
@@ -59,19 +58,29 @@ def _sqlite_structures(columns: tuple[str, ...]) -> tuple[str, ...]:
     )
 
 
-def _postgresql_structures(stemmed: bool) -> tuple[str, ...]:
+def full_text_columns(stemmed: bool = True) -> tuple[str, ...]:
+    """The columns SQLite's FTS5 table indexes (the folded words, and each language's stems)."""
+    return ("folded", *STEMS_COLUMNS.values()) if stemmed else ("folded",)
+
+
+def tsvector_expression(stemmed: bool = True) -> str:
+    """PostgreSQL's tsvector of a document: the folded words with weight A, each language's stems with its own."""
     vector = "to_tsvector('simple', folded)"
-    if stemmed:
-        vector = " || ".join(
-            [f"setweight({vector}, '{EXACT_WEIGHT}')"]
-            + [
-                f"setweight(to_tsvector('simple', coalesce({STEMS_COLUMNS[language]}, '')), '{weight}')"
-                for language, weight in STEMS_WEIGHTS.items()
-            ]
-        )
+    if not stemmed:
+        return vector
+    return " || ".join(
+        [f"setweight({vector}, '{EXACT_WEIGHT}')"]
+        + [
+            f"setweight(to_tsvector('simple', coalesce({STEMS_COLUMNS[language]}, '')), '{weight}')"
+            for language, weight in STEMS_WEIGHTS.items()
+        ]
+    )
+
+
+def _postgresql_structures(stemmed: bool) -> tuple[str, ...]:
     return (
-        f"ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS folded_tsv tsvector GENERATED ALWAYS AS ({vector}) "
-        "STORED",
+        "ALTER TABLE search_documents ADD COLUMN IF NOT EXISTS folded_tsv tsvector "
+        f"GENERATED ALWAYS AS ({tsvector_expression(stemmed)}) STORED",
         "CREATE INDEX IF NOT EXISTS ix_search_documents_folded_tsv ON search_documents USING gin (folded_tsv)",
     )
 
@@ -119,7 +128,7 @@ def install(connection: Connection) -> None:
     """Create the full-text structures of this database over search_documents (idempotent)."""
     stemmed = Schema.of(connection).stems
     if connection.dialect.name == "sqlite":
-        statements = _sqlite_structures(_FTS_COLUMNS if stemmed else ("folded",))
+        statements = _sqlite_structures(full_text_columns(stemmed))
     else:
         statements = _postgresql_structures(stemmed)
     for statement in statements:

@@ -11,12 +11,13 @@ those holding them side by side, titles and texts before cues, and a BM25-like w
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
-from sqlalchemy import and_, func, or_, select, text
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session, joinedload
 
 from catalogue.inputs import InvalidInput
@@ -32,7 +33,7 @@ from catalogue.search.query import (
     parse,
     snippet_of,
     spans,
-    tsquery_expression,
+    tsquery_branches,
 )
 from catalogue.search.query import unparse as unparse_query
 
@@ -42,7 +43,7 @@ from catalogue.search.query import unparse as unparse_query
 RANK_LIMIT = 200
 KIND_ORDER = {"title": 0, "chapter": 1, "summary": 2, "event": 3, "speaker": 4, "cue": 5}
 # The same moment in other languages: cues that started at most this long before the hit and overlap it.
-MOMENT_LOOKBACK_MS = 30_000
+MOMENT_LOOKBACK_MS = 10_000
 LINES_PER_LANGUAGE = 2
 # "Did you mean": how many indexed words sharing a query word's first letter are compared with it.
 MAX_SUGGESTION_CANDIDATES = 5_000
@@ -123,19 +124,9 @@ class Results:
 # --- matching ----------------------------------------------------------------------------------------------
 
 
-def _matching(session: Session, query: Query, limit: int, filters: Filters = Filters()) -> list[Document]:
-    """Matching documents in index order (cheap: no ranking), at most `limit`."""
-    sqlite = session.get_bind().dialect.name == "sqlite"
-    columns = "d.id, d.recording_id, d.kind, d.language, d.start_ms, d.end_ms, d.text"
-    if sqlite:
-        sql = f"SELECT {columns} FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid "
-        sql += "WHERE search_fts MATCH :q"
-        parameters: dict[str, object] = {"q": fts5_expression(query), "limit": limit}
-    else:
-        # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and
-        # use the GIN index for a rare one: a bitmap scan of a common word's whole posting list cannot stop early.
-        sql = f"SELECT {columns} FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q)"
-        parameters = {"q": tsquery_expression(query), "limit": limit}
+def _filtering(filters: Filters) -> tuple[str, dict[str, object]]:
+    """SQL conditions on search_documents AS d for the filters, and their parameters."""
+    sql, parameters = "", {}
     if filters.language:
         sql += " AND d.language = :language"
         parameters["language"] = filters.language
@@ -148,7 +139,35 @@ def _matching(session: Session, query: Query, limit: int, filters: Filters = Fil
             " JOIN events AS e ON e.id = w.event_id WHERE e.slug = :event)"
         )
         parameters["event"] = filters.event
-    sql += " LIMIT :limit" if sqlite else " ORDER BY d.id LIMIT :limit"
+    return sql, parameters
+
+
+def _matching(session: Session, query: Query, limit: int, filters: Filters = Filters()) -> list[Document]:
+    """Matching documents in index order (cheap: no ranking), at most `limit`."""
+    columns = "d.id, d.recording_id, d.kind, d.language, d.start_ms, d.end_ms, d.text"
+    conditions, parameters = _filtering(filters)
+    parameters["limit"] = limit
+    if session.get_bind().dialect.name == "sqlite":
+        parameters["q"] = fts5_expression(query)
+        sql = (
+            f"SELECT {columns} FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid "
+            f"WHERE search_fts MATCH :q{conditions} LIMIT :limit"
+        )
+    else:
+        # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and use
+        # the GIN index for a rare one (a bitmap scan of a common word's whole posting list cannot stop early):
+        # each alternative is planned on its own, and the first :limit of their union are the query's first.
+        branches = []
+        for index, branch in enumerate(tsquery_branches(query)):
+            parameters[f"q{index}"] = branch
+            branches.append(
+                f"(SELECT d.id FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q{index})"
+                f"{conditions} ORDER BY d.id LIMIT :limit)"
+            )
+        sql = (
+            f"SELECT {columns} FROM search_documents AS d JOIN (SELECT id FROM ({' UNION '.join(branches)}) AS u "
+            "ORDER BY id LIMIT :limit) AS m ON m.id = d.id ORDER BY d.id"
+        )
     return [Document(*row) for row in session.execute(text(sql), parameters)]
 
 
@@ -203,79 +222,107 @@ def _together(original: str, found: list[Span], terms: int) -> bool:
     return False
 
 
-def _order(documents: list[Document], query: Query) -> tuple[list[Document], dict[int, list[Span]]]:
-    """Best first within the candidates, then grouped by recording (in the order of each one's best document) with
-    the documents of each group in time order: texts first, then chapters and cues by their start."""
-    found = {d.id: spans(d.text, query, d.language) for d in documents}
-    average = sum(len(d.text) for d in documents) / len(documents) if documents else 1
+class _Matches(dict):
+    """Where the query's terms are in each document (query.spans), found when first asked for."""
+
+    def __init__(self, query: Query) -> None:
+        super().__init__()
+        self.query = query
+
+    def __missing__(self, document: Document) -> list[Span]:
+        self[document] = found = spans(document.text, self.query, document.language)
+        return found
+
+
+def _relevance(matches: _Matches, documents: list[Document]) -> Callable[[Document], tuple]:
+    average = max(1.0, sum(len(d.text) for d in documents) / len(documents)) if documents else 1.0
+    terms = len(matches.query.matched)
 
     def relevance(document: Document) -> tuple:
-        matches = found[document.id]
-        terms = len({span.term for span in matches})
-        exact_terms = len({span.term for span in matches if span.exact})
+        found = matches[document]
         weight: dict[int, float] = defaultdict(float)
-        for span in matches:
+        for span in found:
             weight[span.term] += 2.0 if span.exact else 1.0
-        norm = 1.2 * (0.25 + 0.75 * len(document.text) / max(average, 1))
+        norm = 1.2 * (0.25 + 0.75 * len(document.text) / average)
         score = sum(w / (w + norm) for w in weight.values())
-        together = _together(document.text, matches, len(query.matched))
-        return (-terms, -exact_terms, not together, KIND_ORDER.get(document.kind, 9), -round(score, 6), document.id)
+        return (
+            -len(weight),
+            -len({span.term for span in found if span.exact}),
+            not _together(document.text, found, terms),
+            KIND_ORDER.get(document.kind, 9),
+            -round(score, 6),
+            document.id,
+        )
 
-    best_first = sorted(documents, key=relevance)
+    return relevance
+
+
+def _moment(document: Document) -> tuple:
+    """Within a recording: texts first (titles, then summaries...), then chapters and cues by their start."""
+    timed = document.start_ms is not None
+    return (timed, document.start_ms or 0, KIND_ORDER.get(document.kind, 9), document.language, document.id)
+
+
+def _order(documents: list[Document], matches: _Matches, ranked: bool) -> list[Document]:
+    """Best first (or in index order when not `ranked`), then grouped by recording in the order of each one's
+    first document, the documents of each group in time order."""
+    best_first = sorted(documents, key=_relevance(matches, documents)) if ranked else documents
     groups: dict[int, list[Document]] = {}
     for document in best_first:
         groups.setdefault(document.recording_id, []).append(document)
-
-    def moment(document: Document) -> tuple:
-        timed = document.start_ms is not None
-        return (timed, document.start_ms or 0, KIND_ORDER.get(document.kind, 9), document.language, document.id)
-
-    ordered = [document for group in groups.values() for document in sorted(group, key=moment)]
-    return ordered, found
+    return [document for group in groups.values() for document in sorted(group, key=_moment)]
 
 
 # --- the same moment in other languages -----------------------------------------------------------------
 
 
-def _end(document: Document) -> int:
-    start = document.start_ms or 0
-    return document.end_ms if document.end_ms is not None and document.end_ms > start else start + 1
+def _end(start: int, end: int | None) -> int:
+    return end if end is not None and end > start else start + 1
 
 
 def add_moments(session: Session, hits: list[Hit]) -> None:
     """For each cue hit, the lines of the recording's other subtitle languages that overlap it (their tracks
-    share the recording's timeline), in one query whatever the page's size."""
-    cues = {(h.document.recording_id, h.document.start_ms, _end(h.document)) for h in hits if h.document.kind == "cue"}
-    cues = {cue for cue in cues if cue[1] is not None}
+    share the recording's timeline): one query whatever the page's size, each seeking one recording's moment."""
+    cues = sorted(
+        {
+            (d.recording_id, d.start_ms, _end(d.start_ms, d.end_ms))
+            for d in (hit.document for hit in hits)
+            if d.kind == "cue" and d.start_ms is not None
+        }
+    )
     if not cues:
         return
-    around = or_(
-        *(
-            and_(D.c.recording_id == recording, D.c.start_ms >= start - MOMENT_LOOKBACK_MS, D.c.start_ms < end)
-            for recording, start, end in sorted(cues)
-        )
+    moments, parameters = [], {}
+    for i, (recording, start, end) in enumerate(cues):
+        moments.append(f"(:r{i}, :a{i}, :b{i})")
+        parameters |= {f"r{i}": recording, f"a{i}": start - MOMENT_LOOKBACK_MS, f"b{i}": end}
+    # One index seek per moment (recording_id, kind, start_ms), the same on both databases.
+    statement = text(
+        f"WITH moments(recording_id, from_ms, to_ms) AS (VALUES {', '.join(moments)}) "
+        "SELECT d.id, d.recording_id, d.language, d.start_ms, d.end_ms, d.text "
+        "FROM moments AS m JOIN search_documents AS d ON d.recording_id = m.recording_id AND d.kind = 'cue' "
+        "AND d.start_ms >= m.from_ms AND d.start_ms < m.to_ms ORDER BY d.start_ms, d.id"
     )
-    rows = session.execute(
-        select(D.c.recording_id, D.c.language, D.c.start_ms, D.c.end_ms, D.c.text)
-        .where(D.c.kind == "cue", around)
-        .order_by(D.c.start_ms, D.c.id)
-    ).all()
-    by_recording: dict[int, list] = defaultdict(list)
-    for row in rows:
-        by_recording[row.recording_id].append(row)
+    rows: dict[int, list] = defaultdict(list)
+    seen: set[int] = set()
+    for row in session.execute(statement, parameters):
+        if row.id not in seen:  # Moments close together find the same lines.
+            seen.add(row.id)
+            rows[row.recording_id].append(row)
+    starts = {recording: [row.start_ms for row in found] for recording, found in rows.items()}
     for hit in hits:
         document = hit.document
         if document.kind != "cue" or document.start_ms is None:
             continue
-        start, end = document.start_ms, _end(document)
+        start, end = document.start_ms, _end(document.start_ms, document.end_ms)
+        around = starts.get(document.recording_id, [])
+        low, high = bisect_left(around, start - MOMENT_LOOKBACK_MS), bisect_left(around, end)
         per_language: dict[str, list[Line]] = defaultdict(list)
-        for row in by_recording[document.recording_id]:
-            row_end = row.end_ms if row.end_ms is not None and row.end_ms > row.start_ms else row.start_ms + 1
-            overlaps = row.start_ms < end and row_end > start
-            if row.language != document.language and overlaps:
-                lines = per_language[row.language]
-                if len(lines) < LINES_PER_LANGUAGE:
-                    lines.append(Line(row.language, row.start_ms, row.text))
+        for row in rows[document.recording_id][low:high]:
+            overlaps = _end(row.start_ms, row.end_ms) > start
+            lines = per_language[row.language]
+            if row.language != document.language and overlaps and len(lines) < LINES_PER_LANGUAGE:
+                lines.append(Line(row.language, row.start_ms, row.text))
         hit.also = [line for language in sorted(per_language) for line in per_language[language]]
 
 
@@ -378,8 +425,7 @@ def search(
             query = query.loosened()
             everything = _matching(session, query, RANK_LIMIT + 1)
     capped_facets = len(everything) > RANK_LIMIT
-    everything = everything[:RANK_LIMIT]
-    recordings = _recordings(session, {d.recording_id for d in everything})
+    recordings = _recordings(session, {d.recording_id for d in everything[:RANK_LIMIT]})
     event_of = {r.id: r.workshop.event.slug for r in recordings.values()}
     if filters.any and capped_facets:
         found = _matching(session, query, RANK_LIMIT + 1, filters)
@@ -387,16 +433,18 @@ def search(
     else:
         found = [d for d in everything if filters.admit(d, event_of)] if filters.any else everything
     capped = len(found) > RANK_LIMIT
-    ordered, matches = _order(found[:RANK_LIMIT], query)
+    matches = _Matches(query)
+    # Past RANK_LIMIT matches, the first ones come in index order (ranking them would cost as much as the rest).
+    ordered = _order(found[:RANK_LIMIT], matches, ranked=not capped)
     window = ordered[(page - 1) * per_page : page * per_page]
-    hits = [Hit(d, recordings[d.recording_id], snippet_of(d.text, matches[d.id])) for d in window]
+    hits = [Hit(d, recordings[d.recording_id], snippet_of(d.text, matches[d])) for d in window]
     add_moments(session, hits)
     return Results(
         query,
         len(ordered),
         capped,
         hits,
-        facets=_facets(everything, event_of),
+        facets=_facets(everything[:RANK_LIMIT], event_of),
         capped_facets=capped_facets,
         events={r.workshop.event.slug: r.workshop.event for r in recordings.values()},
         suggestion=suggestion,

@@ -37,11 +37,11 @@ MAX_QUERY = 500
 MAX_TERMS = 12
 
 
-# Function words that a query does not require (unless quoted, or when it has no other word): a viewer typing
-# "participation des jeunes" wants the documents about young people's participation, with or without "des".
-# Only words that are not also content words in one of the three languages ("son", "on" and "su" are kept).
+# Function words (folded) that a query does not require, unless quoted or alone: a viewer typing "participation
+# des jeunes" wants the documents about young people's participation, with or without "des". Words that another of
+# the three languages uses as a common content word stay required: "is" (Turkish iş), "an", "at", "on", "son".
 STOP_WORDS = frozenset(
-    """a an the of and or to in at for from by with about as is are was were be been it its this that these those
+    """a the of and or to in for from by with about as are was were be been it its this that these those
     into than then there their our we you they he she his her
     l le la les un une des de du d et ou au aux en dans pour par sur avec sans ce cet cette ces qui que qu dont se
     s ne n est sont il elle ils elles nous vous leur leurs sa ses y c j m t
@@ -157,21 +157,35 @@ def fts5_expression(query: Query) -> str:
     return (" OR " if query.any_term else " AND ").join(parts)
 
 
-def tsquery_expression(query: Query) -> str:
-    """to_tsquery('simple', ...) syntax from words only: the folded words have weight A, each language's stems
-    its own weight (index.STEMS_WEIGHTS); phrases with <->, prefixes with :*."""
+def _ts_operands(term: Term) -> list[str]:
+    """A term's alternatives in to_tsquery('simple', ...) syntax: the folded words have weight A, each language's
+    stems its own weight (index.STEMS_WEIGHTS), one operand per lexeme with all its weights (`citi:AB`)."""
     exact = EXACT_WEIGHT
-    parts = []
-    for term in query.matched:
-        if term.prefix:
-            parts.append(f"{term.words[0]}:{exact}*")
-        elif not term.plain:
-            parts.append("(" + " <-> ".join(f"{word}:{exact}" for word in term.words) + ")")
-        else:
-            branches = [f"{form}:{exact}" for form in sorted(term.forms)]
-            branches += [f"{key}:{STEMS_WEIGHTS[lang]}" for lang, keys in term.keys for key in sorted(keys)]
-            parts.append("(" + " | ".join(branches) + ")")
+    if term.prefix:
+        return [f"{term.words[0]}:{exact}*"]
+    if not term.plain:
+        return ["(" + " <-> ".join(f"{word}:{exact}" for word in term.words) + ")"]
+    weights: dict[str, set[str]] = {form: {exact} for form in term.forms}
+    for lang, keys in term.keys:
+        for key in keys:
+            weights.setdefault(key, set()).add(STEMS_WEIGHTS[lang])
+    return [f"{lexeme}:{''.join(sorted(labels))}" for lexeme, labels in sorted(weights.items())]
+
+
+def tsquery_expression(query: Query) -> str:
+    """to_tsquery('simple', ...) syntax from words only: alternatives with |, phrases with <->, prefixes with :*."""
+    parts = ["(" + " | ".join(_ts_operands(term)) + ")" for term in query.matched]
     return (" | " if query.any_term else " & ").join(parts)
+
+
+def tsquery_branches(query: Query) -> list[str]:
+    """The query as tsqueries whose matches together are the query's: one per alternative when any one will do
+    (a single word, or the fallback), so that PostgreSQL plans each on its own lexeme's statistics (an OR of
+    several rare lexemes is estimated common, and walked in id order through the whole table)."""
+    terms = query.matched
+    if len(terms) == 1 or query.any_term:
+        return sorted({operand for term in terms for operand in _ts_operands(term)})
+    return [tsquery_expression(query)]
 
 
 # --- finding the terms again in a document (highlights and ranking) -------------------------------------

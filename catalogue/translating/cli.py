@@ -20,7 +20,9 @@ from babel.messages.pofile import write_po
 from flask import current_app
 from flask.cli import AppGroup
 
-from catalogue.translating.pofile import PoSyntaxError, atomic_write, read_catalogue_file
+from catalogue.translating.po_reader import read_catalogue_file
+from catalogue.translating.po_scanner import PoSyntaxError
+from catalogue.translating.po_writer import atomic_write
 
 translations_cli = AppGroup("translations", help="Maintain the interface and content translations.")
 
@@ -131,7 +133,7 @@ def update() -> None:
 @translations_cli.command("compile")
 def compile_catalogues() -> None:
     """Compile every .po into the .mo the application reads (each write atomic)."""
-    from catalogue.translating.pofile import compile_mo
+    from catalogue.translating.po_writer import compile_mo
 
     for _locale, _domain, path in catalogue_files():
         if _locale == current_app.config["BABEL_DEFAULT_LOCALE"]:

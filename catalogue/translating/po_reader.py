@@ -84,7 +84,7 @@ def parse_text(text: str) -> PoCatalogue:
     entries = []
     for message in list(catalog)[1:]:
         span = spans[(message.context, message.id if isinstance(message.id, str) else message.id[0])]
-        entries.append(_entry(message, span, lines, nplurals))
+        entries.append(_entry(message, span, _comment_texts(span, scan, lines), nplurals))
     locale = headers.get("Language") or (str(catalog.locale) if catalog.locale else "")
     return PoCatalogue(locale=locale, entries=entries, plural_forms=plural_forms, nplurals=nplurals, headers=headers)
 
@@ -136,8 +136,13 @@ def _plural_rule(scan: Scan, catalog: Catalog) -> tuple[str, int]:
     return plural_forms, nplurals
 
 
-def _entry(message: Any, span: Span, lines: list[str], nplurals: int) -> Entry:
-    comments = [lines[i].strip() for i in span.comments]
+def _comment_texts(span: Span, scan: Scan, lines: list[str]) -> list[str]:
+    """The entry's comments from their `#` (without making a Comment of each: this runs for every entry)."""
+    columns = scan.comment_columns
+    return [lines[i][columns.get(i, 0) :].strip() for i in span.comments]
+
+
+def _entry(message: Any, span: Span, comments: list[str], nplurals: int) -> Entry:
     entry_flags = [flag for c in comments if comment_kind(c) == "," for flag in flags(c)]
     previous = [c[2:].strip() for c in comments if comment_kind(c) == "|"]
     plural = not isinstance(message.id, str)

@@ -3,8 +3,9 @@
 Babel is lenient where we cannot be: it reads an unterminated string or text after the closing quote without a
 word, and reports 0-based line numbers. So this scan runs first. It reads the text as msgfmt's lexer does, token by
 token: a keyword (`msgid`, `msgstr[1]`...) or a quoted string, with any spaces or tabs between them, so indented
-entries, tabs after keywords, a keyword alone on its line or two strings on one line read as msgfmt reads them.
-Every string keeps its line and columns, so that the writer can change one entry and leave every other byte alone.
+entries, tabs after keywords, a keyword alone on its line, two strings on one line or a comment after an entry
+read as msgfmt reads them. Each field keeps the line and column where it starts and ends, so that the writer can
+change one entry and leave every other byte alone.
 """
 
 from __future__ import annotations
@@ -22,9 +23,12 @@ _KEYWORD = r"(msgctxt|msgid_plural|msgid|msgstr)"
 #: The usual shapes of a line, matched whole: `keyword "string"` and a `"string"` continuation.
 KEYWORD_LINE = re.compile(rf"{_KEYWORD}(?:\[(\d{{1,9}})\])?[ \t]+({_STRING})[ \t]*\Z")
 CONTINUATION_LINE = re.compile(rf"({_STRING})[ \t]*\Z")
-# Any other line is read one token at a time, with msgfmt's blanks between tokens and inside `[ 0 ]`.
+# Any other line is read one token at a time, with msgfmt's blanks between tokens and inside `[ 0 ]`; as for
+# msgfmt, a `#` outside a string starts a comment that runs to the end of the line.
 _BLANKS = r"[ \t\f\v\r]*+"
-_TOKEN = re.compile(rf"{_BLANKS}(?:{_KEYWORD}(?![\w$])(?:{_BLANKS}\[{_BLANKS}(\d{{1,9}}){_BLANKS}\])?|({_STRING}))")
+_TOKEN = re.compile(
+    rf"{_BLANKS}(?:{_KEYWORD}(?![\w$])(?:{_BLANKS}\[{_BLANKS}(\d{{1,9}}){_BLANKS}\])?|({_STRING})|(#.*))"
+)
 _OPEN_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+("?)')
 _ESCAPE = re.compile(r"\\(.)")
 UNESCAPES = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v"}
@@ -89,44 +93,52 @@ def flags(stripped: str) -> list[str]:
 
 
 # --- what the scan finds ----------------------------------------------------------------------------------------
+# Few objects per entry: the save path scans a whole catalogue twice, and every object made is one more for the
+# garbage collector to walk (it costs more than the scan itself). Where each string of a field lies is read again
+# for the one field that needs it (string_positions); comments are line numbers.
 
 
 @dataclass(slots=True)
-class Piece:
-    """One quoted string: its value, its 0-based line, and the columns of its opening quote and after its closing
-    quote in that line."""
+class Comment:
+    """A comment: its text from the `#` (its kind is the character after it), its 0-based line and the column of
+    the `#` (after the blanks, unless it follows an entry on that line)."""
 
-    value: str
+    text: str
     line: int
-    start: int
-    end: int
+    column: int
 
 
 @dataclass
 class Field:
-    """A keyword and its strings, on lines[start:end]: the keyword at `column` of line `start`."""
+    """A keyword and its strings' values, on lines[start:end]: from the keyword at `column` of line `start` to the
+    closing quote before `end_column` of line `end - 1`."""
 
     keyword: str
     index: int | None
     start: int
     end: int
     column: int
-    pieces: list[Piece] = field(default_factory=list)
+    pieces: list[str] = field(default_factory=list)
+    end_column: int = 0
 
     @property
     def value(self) -> str:
-        return "".join(piece.value for piece in self.pieces)
+        pieces = self.pieces
+        return pieces[0] if len(pieces) == 1 else "".join(pieces)
 
 
 @dataclass
 class Span:
-    """Where one entry lies in the text: its comment lines (0-based, whole lines) and its fields."""
+    """Where one entry lies in the text: the lines of its comments (0-based) and its fields."""
 
     comments: list[int]
     fields: list[Field] = field(default_factory=list)
 
     def get(self, keyword: str) -> Field | None:
-        return next((f for f in self.fields if f.keyword == keyword), None)
+        for f in self.fields:  # A loop, not next(...): this runs for every entry of every file read.
+            if f.keyword == keyword:
+                return f
+        return None
 
     @property
     def msgstrs(self) -> list[Field]:
@@ -147,13 +159,24 @@ class Span:
 
 @dataclass
 class Scan:
-    """The entries in file order (the header first when there is one), the header's fields, and the lines that
-    Babel must be given in its own one-keyword-a-line shape (line index -> the lines to give it instead)."""
+    """The entries in file order (the header first when there is one), the header's fields, the lines that Babel
+    must be given in its own one-keyword-a-line shape (line index -> the lines to give it instead), and the column
+    of each comment that follows an entry on its line (the others start their line)."""
 
     spans: list[Span]
     header: Span | None
     headers: dict[str, str]
     babel_lines: dict[int, list[str]]
+    comment_columns: dict[int, int]
+
+    def comments(self, span: Span, lines: list[str]) -> list[Comment]:
+        """The entry's comments, with their text."""
+        result = []
+        for line in span.comments:
+            raw = lines[line]
+            column = self.comment_columns.get(line, len(raw) - len(raw.lstrip()))
+            result.append(Comment(raw[column:].strip(), line, column))
+        return result
 
 
 # --- reading tokens ---------------------------------------------------------------------------------------------
@@ -165,11 +188,12 @@ class _TokenSink(Protocol):
     def string(self, quoted: str, line: int, start: int, end: int) -> None: ...
 
 
-def _read_tokens(text: str, column: int, line: int, sink: _TokenSink) -> list[str] | None:
-    """Hand the tokens of one stripped, non-comment line to `sink` (`column`: where `text` starts in the line).
+def _read_tokens(text: str, column: int, line: int, sink: _TokenSink) -> tuple[list[str] | None, int]:
+    """Hand the keywords and strings of one stripped line to `sink` (`column`: where `text` starts in the line).
 
-    Returns the line as Babel can read it (one keyword and its string a line, one space between), or None when
-    Babel reads it as written, which is almost always.
+    Returns them as Babel can read them (one keyword and its string a line, one space between; None when Babel
+    reads the line as written, which is almost always), and where a comment after them starts in `text` (its
+    length when there is none).
     """
     match = KEYWORD_LINE.match(text)
     if match:
@@ -178,17 +202,18 @@ def _read_tokens(text: str, column: int, line: int, sink: _TokenSink) -> list[st
         sink.string(quoted, line, column + match.start(3), column + match.end(3))
         after_keyword = match.end(2) + 1 if index is not None else match.end(1)
         if text[after_keyword] == " ":
-            return None
-        return [f"{keyword}[{index}] {quoted}" if index is not None else f"{keyword} {quoted}"]
+            return None, len(text)
+        return [f"{keyword}[{index}] {quoted}" if index is not None else f"{keyword} {quoted}"], len(text)
     match = CONTINUATION_LINE.match(text)
     if match:
         sink.string(match.group(1), line, column, column + match.end(1))
-        return None
+        return None, len(text)
     return _read_token_by_token(text, column, line, sink)
 
 
-def _read_token_by_token(text: str, column: int, line: int, sink: _TokenSink) -> list[str]:
-    """The unusual lines: several tokens, a keyword alone, no blank or other blanks after a keyword."""
+def _read_token_by_token(text: str, column: int, line: int, sink: _TokenSink) -> tuple[list[str], int]:
+    """The unusual lines: several tokens, a keyword alone, no blank or other blanks after a keyword, a comment
+    after an entry. Babel is given one keyword and its string a line."""
     for_babel: list[str] = []
     waiting: str | None = None  # A keyword whose string is not read yet.
     position, after_string = 0, False
@@ -196,7 +221,10 @@ def _read_token_by_token(text: str, column: int, line: int, sink: _TokenSink) ->
         match = _TOKEN.match(text, position)
         if match is None:
             raise _misformatted(line + 1, text[position:], after_string)
-        keyword, index, quoted = match.group(1, 2, 3)
+        keyword, index, quoted, comment = match.group(1, 2, 3, 4)
+        if comment is not None:
+            position = match.start(4)
+            break
         if quoted is None:
             for_babel.extend([f'{waiting} ""'] if waiting else [])
             waiting = f"{keyword}[{int(index)}]" if index is not None else keyword
@@ -206,7 +234,7 @@ def _read_token_by_token(text: str, column: int, line: int, sink: _TokenSink) ->
             waiting = None
             sink.string(quoted, line, column + match.start(3), column + match.end(3))
         position, after_string = match.end(), quoted is not None
-    return [*for_babel, f'{waiting} ""'] if waiting else for_babel
+    return ([*for_babel, f'{waiting} ""'] if waiting else for_babel), position
 
 
 def _misformatted(number: int, rest: str, after_string: bool) -> PoSyntaxError:
@@ -251,16 +279,6 @@ class _ObsoleteChecker:
 # --- putting tokens together into entries -----------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class _Keyword:
-    """A keyword read, whose string is not read yet (it may be on the next line)."""
-
-    keyword: str
-    index: int | None
-    line: int
-    column: int
-
-
 class _Scanner:
     """Checks the order of keywords as msgfmt does and groups the fields into entries (spans).
 
@@ -274,7 +292,11 @@ class _Scanner:
         self.current: Span | None = None
         self.has: set[str] = set()  # The current entry's keywords so far.
         self.taken: list[int | None] = []  # Its msgstr indices so far.
-        self.waiting: _Keyword | None = None
+        # A keyword read, whose string is not read yet (it may be on the next line): keyword, index, line, column.
+        self.waiting: str | None = None
+        self.waiting_index: int | None = None
+        self.waiting_line = self.waiting_column = 0
+        self.comment_columns: dict[int, int] = {}
         self.last: Field | None = None  # The field that a following string continues.
         self.header: Span | None = None
         self.headers: dict[str, str] = {}
@@ -291,60 +313,74 @@ class _Scanner:
             text = stripped.rstrip()
             if not text:
                 continue
+            column = len(raw) - len(stripped)
             if text[0] == "#":
-                self._comment(index, text)
-                continue
-            self.obsolete.close()
-            for_babel = _read_tokens(text, len(raw) - len(stripped), index, self)
+                for_babel = self._comment(text, index, column)
+            else:
+                self.obsolete.close()
+                for_babel, end = _read_tokens(text, column, index, self)
+                if end < len(text):
+                    for_babel = [*(for_babel or []), *self._trailing_comment(text[end:], index, column + end)]
             if for_babel is not None:
                 self.babel_lines[index] = for_babel
         self.obsolete.close()
         self._finish()
-        return Scan(self.spans, self.header, self.headers, self.babel_lines)
+        return Scan(self.spans, self.header, self.headers, self.babel_lines, self.comment_columns)
 
-    def _comment(self, index: int, text: str) -> None:
+    def _trailing_comment(self, text: str, line: int, column: int) -> list[str]:
+        """A comment after an entry on its line; returns it as Babel must read it (on a line of its own)."""
+        self.comment_columns[line] = column
+        for_babel = self._comment(text, line, column)
+        return [text] if for_babel is None else for_babel
+
+    def _comment(self, text: str, line: int, column: int) -> list[str] | None:
+        """A comment ends the entry before it; it belongs to the next one. Returns how Babel must read it."""
         if text.startswith("#-"):
-            raise PoSyntaxError(index + 1, N_("Merge conflict markers: resolve the conflict first."))
+            raise PoSyntaxError(line + 1, N_("Merge conflict markers: resolve the conflict first."))
         if text.startswith("#~"):
-            self._obsolete(index, text[2:].lstrip())
-            return
+            return self._obsolete(line, text, column)
         self.obsolete.close()
         self._finish()
-        self.pending.append(index)
+        self.pending.append(line)
+        return None
 
-    def _obsolete(self, index: int, body: str) -> None:
+    def _obsolete(self, line: int, text: str, column: int) -> list[str] | None:
         """A `#~` line: it ends the entry before it and takes the comments before it (they are its own)."""
         self._finish()
         self.pending = []
+        body = text[2:].lstrip()
         if body.startswith("|"):  # The previous msgid of an obsolete entry, which Babel cannot read.
-            self.babel_lines[index] = [""]
-        elif body:
-            for_babel = _read_tokens(body, 0, index, self.obsolete)
-            if for_babel is not None:
-                self.babel_lines[index] = [f"#~ {line}" for line in for_babel]
+            return [""]
+        if not body:
+            return None
+        body_column = column + len(text) - len(body)
+        tokens, end = _read_tokens(body, body_column, line, self.obsolete)
+        for_babel = None if tokens is None else [f"#~ {token}" for token in tokens]
+        if end < len(body):
+            for_babel = [*(for_babel or []), *self._trailing_comment(body[end:], line, body_column + end)]
+        return for_babel
 
     def keyword(self, keyword: str, index: int | None, line: int, column: int) -> None:
         self._check_waiting()
-        self.waiting = _Keyword(keyword, index, line, column)
+        self.waiting, self.waiting_index, self.waiting_line, self.waiting_column = keyword, index, line, column
 
     def string(self, quoted: str, line: int, start: int, end: int) -> None:
         if self.waiting is not None:
-            token, self.waiting = self.waiting, None
-            self._open_field(token)
+            keyword, self.waiting = self.waiting, None
+            self._open_field(keyword, self.waiting_index, self.waiting_line, self.waiting_column)
         last = self.last
         if last is None:
             raise PoSyntaxError(line + 1, N_("A string that belongs to no msgctxt, msgid or msgstr."))
-        last.pieces.append(Piece(unescape(quoted, line + 1), line, start, end))
-        last.end = line + 1
+        last.pieces.append(unescape(quoted, line + 1))
+        last.end, last.end_column = line + 1, end
 
     def _check_waiting(self) -> None:
         """A keyword must have a string, on its line or the next ones (msgfmt: a syntax error)."""
         if self.waiting is not None:
-            raise PoSyntaxError(self.waiting.line + 1, N_("Unknown or misformatted line."))
+            raise PoSyntaxError(self.waiting_line + 1, N_("Unknown or misformatted line."))
 
-    def _open_field(self, token: _Keyword) -> None:
+    def _open_field(self, keyword: str, index: int | None, line: int, column: int) -> None:
         """Check that the keyword may come here, then start its field (and its entry, after a msgstr)."""
-        keyword, index, line = token.keyword, token.index, token.line
         current = self.current
         if current is not None and keyword in ("msgctxt", "msgid"):
             current = self._end_before_new_entry(current, keyword, line)
@@ -358,7 +394,7 @@ class _Scanner:
             current = self.current = Span(comments=self.pending)
             self.pending = []
         has.add(keyword)
-        self.last = Field(keyword, index, line, line + 1, token.column)
+        self.last = Field(keyword, index, line, line + 1, column)
         current.fields.append(self.last)
 
     def _end_before_new_entry(self, current: Span, keyword: str, line: int) -> Span | None:
@@ -407,12 +443,10 @@ class _Scanner:
             return
         if "msgstr" not in self.has:
             raise PoSyntaxError(current.line, N_("This entry has no msgstr."))
-        key = current.key
+        key, line = current.key, current.line
         if key in self.seen:
-            raise PoSyntaxError(
-                current.line, N_("The same message is already on line %(line)s."), {"line": self.seen[key]}
-            )
-        self.seen[key] = current.line
+            raise PoSyntaxError(line, N_("The same message is already on line %(line)s."), {"line": self.seen[key]})
+        self.seen[key] = line
         if key == (None, "") and self.header is None and not self.spans:
             self.header = current
             self.headers = parse_headers(current.msgstrs[0].value)
@@ -421,6 +455,36 @@ class _Scanner:
         self.current = None
         self.last = None
         self.has, self.taken = set(), []
+
+
+class _StringCollector:
+    """Where the strings of the first keyword handed to it lie, until another keyword or a comment."""
+
+    def __init__(self) -> None:
+        self.keywords = 0
+        self.positions: list[tuple[int, int, int]] = []
+
+    def keyword(self, keyword: str, index: int | None, line: int, column: int) -> None:
+        self.keywords += 1
+
+    def string(self, quoted: str, line: int, start: int, end: int) -> None:
+        if self.keywords == 1:
+            self.positions.append((line, start, end))
+
+
+def string_positions(lines: list[str], scanned: Field) -> list[tuple[int, int, int]]:
+    """Where each string of a scanned field lies: (line, column of its opening quote, column after its closing
+    quote), read again from the field's lines."""
+    collector = _StringCollector()
+    for line in range(scanned.start, scanned.end):
+        raw = lines[line]
+        column = scanned.column if line == scanned.start else len(raw) - len(raw.lstrip())
+        text = raw[column:].rstrip()
+        if text:
+            _, end = _read_tokens(text, column, line, collector)
+            if end < len(text):  # A comment ends the field.
+                break
+    return collector.positions
 
 
 def scan_lines(lines: list[str]) -> Scan:

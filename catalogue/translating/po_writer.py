@@ -3,8 +3,8 @@
 Babel's `write_po` rewrites the header, drops the `X-Poedit-*` fields and turns `#|` lines into comments. So an
 edit is made on the text itself: only the entry's `msgstr` strings, its fuzzy flag (and its `#|` lines when the
 flag is cleared) and the header's `PO-Revision-Date` and `Last-Translator` strings change; every other byte stays
-as Poedit or `pybabel update` wrote it. Edits are made by character position (the scanner gives every string its
-columns), so an entry that shares a line with another one in an oddly laid-out file is changed alone too.
+as Poedit or `pybabel update` wrote it. Edits are made by character position (the scanner tells where each field
+starts and ends), so an entry that shares a line with another one in an oddly laid-out file is changed alone too.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import itertools
 import os
 import re
 import tempfile
@@ -26,6 +27,7 @@ from babel.messages.mofile import write_mo
 from catalogue.translating.po_model import PoCatalogue, parse_headers
 from catalogue.translating.po_reader import parse_text, read_catalogue
 from catalogue.translating.po_scanner import (
+    Comment,
     Field,
     Span,
     bare,
@@ -34,6 +36,7 @@ from catalogue.translating.po_scanner import (
     flags,
     scan_lines,
     split_lines,
+    string_positions,
 )
 
 #: Line width of wrapped strings, as pybabel writes them.
@@ -81,9 +84,7 @@ class _Document:
         raw = split_lines(text)
         self.lines = [bare(line) for line in raw]
         self.newline = "\r\n" if raw and raw[0].endswith("\r\n") else "\n"
-        self.starts = [0]
-        for line in raw:
-            self.starts.append(self.starts[-1] + len(line))
+        self.starts = [0, *itertools.accumulate(map(len, raw))]  # Where each line starts, and the end.
 
     def line_start(self, line: int) -> int:
         return self.starts[line]
@@ -92,11 +93,16 @@ class _Document:
         """Where the line's ending (or the text) begins."""
         return self.starts[line] + len(self.lines[line])
 
-    def replace_line(self, line: int, new: list[str]) -> _Edit:
-        """The whole line (not its ending) becomes `new`; an empty `new` deletes it, ending included."""
-        if not new:
+    def replace_comment(self, comment: Comment, new: str | None) -> _Edit:
+        """The comment (which runs to the end of its line) becomes `new`. None deletes it: its whole line, ending
+        included, unless it follows an entry on that line."""
+        line = comment.line
+        start = self.line_start(line) + comment.column if self.lines[line][: comment.column].strip() else None
+        if new is not None:
+            return _Edit(self.line_start(line) if start is None else start, self.line_end(line), new)
+        if start is None:
             return _Edit(self.line_start(line), self.starts[line + 1], "")
-        return _Edit(self.line_start(line), self.line_end(line), self.newline.join(new))
+        return _Edit(start, self.line_end(line), "")
 
     def insert_lines_before(self, line: int, column: int, new: list[str]) -> _Edit:
         """Whole lines before the token at (line, column); a token before it on that line stays on a line of its
@@ -134,11 +140,12 @@ class _Document:
 
     def field_lines(self, field: Field) -> list[str]:
         """A field's own text as it is, line by line: whole lines unless it shares them with another token."""
-        edit = self.replace_tokens((field.start, field.column), (field.end - 1, field.pieces[-1].end), [])
+        edit = self.replace_tokens((field.start, field.column), (field.end - 1, field.end_column), [])
         return self.text[edit.start : edit.end].split(self.newline)
 
     def apply(self, edits: Iterable[_Edit]) -> str:
-        parts, position = [], 0
+        parts: list[str] = []
+        position = 0
         for edit in sorted(edits, key=lambda e: (e.start, e.end)):
             if edit.start < position:
                 raise RuntimeError("two edits of one save overlap")
@@ -185,7 +192,8 @@ def update_entry(
         raise KeyError((context, msgid))
     _check_forms(span, msgstr_plural, before.nplurals)
 
-    edits = _msgstr_edits(document, span, msgstr, msgstr_plural) + _fuzzy_edits(document, span, fuzzy)
+    comments = scan.comments(span, document.lines)
+    edits = _msgstr_edits(document, span, msgstr, msgstr_plural) + _fuzzy_edits(document, span, comments, fuzzy)
     if not edits:
         return text
     if scan.header is not None:
@@ -210,17 +218,18 @@ def _check_read_back(
 ) -> None:
     """The strict scanner reads the edited entry back exactly as written (cheaper than a full parse)."""
     lines = [bare(line) for line in split_lines(result)]
-    span = next((s for s in scan_lines(lines).spans if s.key == (context, msgid)), None)
+    scan = scan_lines(lines)
+    span = next((s for s in scan.spans if s.key == (context, msgid)), None)
     if span is None:
         raise RuntimeError(f"the edited entry {msgid!r} does not read back")
     values = [f.value for f in sorted(span.msgstrs, key=lambda f: f.index or 0)]
     wanted = list(msgstr_plural) if msgstr_plural is not None else [msgstr]
-    if values != wanted or ("fuzzy" in _entry_flags(span, lines)) != fuzzy:
+    if values != wanted or ("fuzzy" in _entry_flags(scan.comments(span, lines))) != fuzzy:
         raise RuntimeError(f"the edited entry {msgid!r} does not read back as written")
 
 
-def _entry_flags(span: Span, lines: list[str]) -> list[str]:
-    return [flag for i in span.comments if comment_kind(lines[i].strip()) == "," for flag in flags(lines[i].strip())]
+def _entry_flags(comments: list[Comment]) -> list[str]:
+    return [flag for c in comments if comment_kind(c.text) == "," for flag in flags(c.text)]
 
 
 def with_entry(
@@ -261,31 +270,29 @@ def _msgstr_edits(document: _Document, span: Span, msgstr: str | None, forms: li
     if not changed and len(existing) == len(values):
         return []
     first, last = fields[0], fields[-1]
-    return [document.replace_tokens((first.start, first.column), (last.end - 1, last.pieces[-1].end), new)]
+    return [document.replace_tokens((first.start, first.column), (last.end - 1, last.end_column), new)]
 
 
-def _fuzzy_edits(document: _Document, span: Span, fuzzy: bool) -> list[_Edit]:
+def _fuzzy_edits(document: _Document, span: Span, comments: list[Comment], fuzzy: bool) -> list[_Edit]:
     """Add or remove the word `fuzzy` in the `#,` line (keeping python-format and the rest), or add or drop a
     `#, fuzzy` line; clearing it drops the `#|` previous-msgid lines too."""
-    lines = document.lines
-    flag_lines = [i for i in span.comments if comment_kind(lines[i].strip()) == ","]
-    previous = [i for i in span.comments if comment_kind(lines[i].strip()) == "|"]
-    is_fuzzy = any("fuzzy" in flags(lines[i].strip()) for i in flag_lines)
+    flag_lines = [c for c in comments if comment_kind(c.text) == ","]
+    previous = [c for c in comments if comment_kind(c.text) == "|"]
+    is_fuzzy = any("fuzzy" in flags(c.text) for c in flag_lines)
     if fuzzy == is_fuzzy:
         return []
     if fuzzy:
         if flag_lines:
-            i = flag_lines[0]
-            return [document.replace_line(i, ["#, " + ", ".join(["fuzzy", *flags(lines[i].strip())])])]
+            return [document.replace_comment(flag_lines[0], "#, " + ", ".join(["fuzzy", *flags(flag_lines[0].text)]))]
         if previous:
-            return [document.insert_lines_before(previous[0], 0, ["#, fuzzy"])]
+            return [document.insert_lines_before(previous[0].line, previous[0].column, ["#, fuzzy"])]
         first = span.fields[0]
         return [document.insert_lines_before(first.start, first.column, ["#, fuzzy"])]
-    edits = []
-    for i in flag_lines:
-        rest = [flag for flag in flags(lines[i].strip()) if flag != "fuzzy"]
-        edits.append(document.replace_line(i, ["#, " + ", ".join(rest)] if rest else []))
-    edits += [document.replace_line(i, []) for i in previous]
+    edits: list[_Edit] = []
+    for comment in flag_lines:
+        rest = [flag for flag in flags(comment.text) if flag != "fuzzy"]
+        edits.append(document.replace_comment(comment, "#, " + ", ".join(rest) if rest else None))
+    edits += [document.replace_comment(comment, None) for comment in previous]
     return edits
 
 
@@ -295,25 +302,26 @@ def _header_edits(document: _Document, header: Span, fields: dict[str, str]) -> 
     msgstr = header.msgstrs[0]
     fields = {name: " ".join(value.split()) for name, value in fields.items()}  # No newline can smuggle a field in.
     pieces = msgstr.pieces
+    positions = string_positions(document.lines, msgstr)  # (line, start, end) of each piece.
     edits: list[_Edit] = []
     missing: list[str] = []
     for name, value in fields.items():
-        found = _find_header_field([piece.value for piece in pieces], name)
+        found = _find_header_field(pieces, name)
         if found is None:
             missing.append(name)
             continue
-        first, last = pieces[found[0]], pieces[found[1]]
+        (first_line, start, _end), (last_line, _start, end) = positions[found[0]], positions[found[1]]
         new = f'"{escape(f"{name}: {value}")}\\n"'
-        edits.append(document.replace_tokens((first.line, first.start), (last.line, last.end), [new]))
+        edits.append(document.replace_tokens((first_line, start), (last_line, end), [new]))
     if missing and (msgstr.value.endswith("\n") or not msgstr.value) and len(pieces) > 1:
         added = [f'"{escape(f"{name}: {fields[name]}")}\\n"' for name in missing]
-        edits.append(document.insert_lines_after(pieces[-1].line, pieces[-1].end, added))
+        edits.append(document.insert_lines_after(msgstr.end - 1, msgstr.end_column, added))
     elif missing:
         headers = parse_headers(msgstr.value)
         headers.update(fields)
         value = "".join(f"{name}: {v}\n" for name, v in headers.items())
         new = ['msgstr ""', *(f'"{escape(line)}"' for line in re.findall(r"[^\n]*\n|[^\n]+", value))]
-        return [document.replace_tokens((msgstr.start, msgstr.column), (msgstr.end - 1, pieces[-1].end), new)]
+        return [document.replace_tokens((msgstr.start, msgstr.column), (msgstr.end - 1, msgstr.end_column), new)]
     return edits
 
 

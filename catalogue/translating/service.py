@@ -1,7 +1,7 @@
 """Reading and saving translations: checks, optimistic concurrency, atomic writes, compile, history.
 
 The only code besides the CLI that reads or writes .po files. A save edits the entry's own lines in the file
-(pofile.update_entry), writes the .po and its .mo atomically, and records the change, under a file lock so
+(po_writer.update_entry), writes the .po and its .mo atomically, and records the change, under a file lock so
 that two workers never interleave; every worker reloads the new .mo on its next request (i18n).
 """
 
@@ -25,15 +25,9 @@ from catalogue.inputs import check_int
 from catalogue.problems import N_, Problem
 from catalogue.translating.checks import check_entry
 from catalogue.translating.models import TranslationCatalogue, TranslationChange
-from catalogue.translating.pofile import (
-    Entry,
-    PoCatalogue,
-    atomic_write,
-    compile_mo,
-    read_catalogue,
-    update_entry,
-    with_entry,
-)
+from catalogue.translating.po_model import Entry, EntryEdit, PoCatalogue
+from catalogue.translating.po_reader import read_catalogue
+from catalogue.translating.po_writer import atomic_write, compile_mo, update_entry, with_entry
 
 DOMAINS = ("messages", "content")
 REVISION_HEADER = "X-Catalogue-Revision"
@@ -180,107 +174,127 @@ def save_entry(
     """Check and save one entry. Raises LookupError (no such entry), StaleEdit (409) or CheckFailed (422);
     InvalidInput (422) for a base_revision that is no revision number (`true`, -1, 10**30)."""
     check_int(base_revision, "base_revision")
-    return _save(
-        locale, domain, user, [(msgid, context, msgstr, msgstr_plural, fuzzy)], base_revision, kind, reverts=reverts
-    )
+    edit = EntryEdit(msgid=msgid, context=context, msgstr=msgstr, msgstr_plural=msgstr_plural, fuzzy=fuzzy)
+    return _save(locale, domain, user, [edit], base_revision, kind, reverts=reverts)
+
+
+@dataclass
+class _Checked:
+    """What the checks of a save found: the problems, and each entry that changes with its value after."""
+
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    changes: list[tuple[Entry, dict[str, Any]]] = field(default_factory=list)
 
 
 def _save(
     locale: str,
     domain: str,
     user: User,
-    edits: list[tuple[str, str | None, Any, Any, bool]],
+    edits: list[EntryEdit],
     base_revision: int | None,
     kind: str,
     *,
     reverts: int | None = None,
     lines: dict[tuple[str | None, str], int] | None = None,
 ) -> SaveResult:
+    """Check every edit, then write them all or none: the .po, its .mo, the revision and the history rows."""
     path = po_path(locale, domain)
     with _locked(path):
         data = path.read_bytes()
         state = catalogue_state(locale, domain, data, for_update=True)
         catalogue = parse_cached(data, state.file_sha256)
-        text = data.decode("utf-8")
-        all_errors: list[Problem] = []
-        all_warnings: list[Problem] = []
-        changes = []
-        for msgid, context, msgstr, msgstr_plural, fuzzy in edits:
-            entry = catalogue.find(msgid, context)
+        checked = _Checked()
+        for edit in edits:
+            entry = catalogue.find(edit.msgid, edit.context)
             if entry is None:
-                raise LookupError((context, msgid))
-            if (
-                base_revision is not None
-                and base_revision < state.revision
-                and _changed_since(state, entry.key, base_revision)
-            ):
+                raise LookupError(edit.key)
+            stale = base_revision is not None and base_revision < state.revision
+            if stale and _changed_since(state, entry.key, base_revision or 0):
                 raise StaleEdit(entry, state.revision)
-            value = msgstr_plural if entry.msgid_plural else (msgstr or "")
-            if entry.msgid_plural and (value is None or len(value) != catalogue.nplurals):
-                line = (lines or {}).get(entry.key)
-                all_errors.append(
-                    Problem(
-                        line, "plural-count", N_("Give exactly %(count)s plural forms."), {"count": catalogue.nplurals}
-                    )
-                )
-                continue
-            errors, warnings = entry_problems(entry, catalogue, locale, value)
-            line = (lines or {}).get(entry.key)
-            all_errors.extend(Problem(line, p.code, p.text, p.params) for p in errors)
-            all_warnings.extend(Problem(line, p.code, p.text, p.params) for p in warnings)
-            after = {
-                "msgstr": "" if entry.msgid_plural else value,
-                "msgstr_plural": value if entry.msgid_plural else None,
-                "fuzzy": bool(fuzzy),
-            }
-            if after != value_of(entry):
-                changes.append((entry, after))
-        if all_errors:
-            raise CheckFailed(all_errors, all_warnings)
-        if not changes:
-            return SaveResult(state.revision, all_warnings, [])
-        name = user.display_name or user.email
-        now = datetime.now(UTC)
-        for entry, after in changes:
-            plural = entry.msgid_plural is not None
-            values = {
-                "msgstr": None if plural else after["msgstr"],
-                "msgstr_plural": after["msgstr_plural"],
-                "fuzzy": after["fuzzy"],
-            }
-            text = update_entry(
-                text,
-                entry.msgid,
-                entry.context,
-                translator=f"{name} <{user.email}>",
-                now=now,
-                catalogue=catalogue,
-                **values,
+            _check_edit(checked, entry, edit, catalogue, locale, (lines or {}).get(entry.key))
+        if checked.errors:
+            raise CheckFailed(checked.errors, checked.warnings)
+        if checked.changes:
+            sha = _write(path, data, catalogue, checked.changes, user)
+            _record(state, sha, checked.changes, user, kind, reverts)
+        return SaveResult(state.revision, checked.warnings, checked.changes)
+
+
+def _check_edit(
+    checked: _Checked, entry: Entry, edit: EntryEdit, catalogue: PoCatalogue, locale: str, line: int | None
+) -> None:
+    """Add the edit's problems (told at `line` of an uploaded file) and, when it changes the entry, the change."""
+    value = edit.msgstr_plural if entry.msgid_plural else (edit.msgstr or "")
+    if entry.msgid_plural and (value is None or len(value) != catalogue.nplurals):
+        text = N_("Give exactly %(count)s plural forms.")
+        checked.errors.append(Problem(line, "plural-count", text, {"count": catalogue.nplurals}))
+        return
+    errors, warnings = entry_problems(entry, catalogue, locale, value)
+    checked.errors.extend(Problem(line, p.code, p.text, p.params) for p in errors)
+    checked.warnings.extend(Problem(line, p.code, p.text, p.params) for p in warnings)
+    after = {
+        "msgstr": "" if entry.msgid_plural else value,
+        "msgstr_plural": value if entry.msgid_plural else None,
+        "fuzzy": bool(edit.fuzzy),
+    }
+    if after != value_of(entry):
+        checked.changes.append((entry, after))
+
+
+def _write(
+    path: Path, data: bytes, catalogue: PoCatalogue, changes: list[tuple[Entry, dict[str, Any]]], user: User
+) -> str:
+    """Edit each changed entry's lines in the file, then write the .po and its .mo, each atomically; returns the
+    new file's hash."""
+    text = data.decode("utf-8")
+    translator = f"{user.display_name or user.email} <{user.email}>"
+    now = datetime.now(UTC)
+    for entry, after in changes:
+        values = {
+            "msgstr": None if entry.msgid_plural is not None else after["msgstr"],
+            "msgstr_plural": after["msgstr_plural"],
+            "fuzzy": after["fuzzy"],
+        }
+        text = update_entry(
+            text, entry.msgid, entry.context, translator=translator, now=now, catalogue=catalogue, **values
+        )
+        catalogue = with_entry(catalogue, entry.msgid, entry.context, **values)
+    new_data = text.encode("utf-8")
+    atomic_write(path, new_data)
+    compile_mo(catalogue, path.with_suffix(".mo"))
+    sha = _sha(new_data)
+    _PARSED[sha] = catalogue
+    return sha
+
+
+def _record(
+    state: TranslationCatalogue,
+    sha: str,
+    changes: list[tuple[Entry, dict[str, Any]]],
+    user: User,
+    kind: str,
+    reverts: int | None,
+) -> None:
+    """The new revision and one history row per changed entry, committed together."""
+    state.revision += 1
+    state.file_sha256 = sha
+    for entry, after in changes:
+        db.session.add(
+            TranslationChange(
+                catalogue_id=state.id,
+                revision=state.revision,
+                kind=kind,
+                msgid=entry.msgid,
+                context=entry.context,
+                before=value_of(entry),
+                after=after,
+                user_id=user.id,
+                user_name=user.display_name or user.email,
+                reverts_id=reverts,
             )
-            catalogue = with_entry(catalogue, entry.msgid, entry.context, **values)
-        new_data = text.encode("utf-8")
-        atomic_write(path, new_data)
-        compile_mo(catalogue, path.with_suffix(".mo"))
-        _PARSED[_sha(new_data)] = catalogue
-        state.revision += 1
-        state.file_sha256 = _sha(new_data)
-        for entry, after in changes:
-            db.session.add(
-                TranslationChange(
-                    catalogue_id=state.id,
-                    revision=state.revision,
-                    kind=kind,
-                    msgid=entry.msgid,
-                    context=entry.context,
-                    before=value_of(entry),
-                    after=after,
-                    user_id=user.id,
-                    user_name=name,
-                    reverts_id=reverts,
-                )
-            )
-        db.session.commit()
-        return SaveResult(state.revision, all_warnings, changes)
+        )
+    db.session.commit()
 
 
 def revert_change(change: TranslationChange, user: User) -> SaveResult:
@@ -289,15 +303,14 @@ def revert_change(change: TranslationChange, user: User) -> SaveResult:
         raise LookupError(change.id)
     state = change.catalogue
     before = change.before
-    return _save(
-        state.locale,
-        state.domain,
-        user,
-        [(change.msgid, change.context, before["msgstr"], before["msgstr_plural"], before["fuzzy"])],
-        change.revision,
-        "revert",
-        reverts=change.id,
+    edit = EntryEdit(
+        msgid=change.msgid,
+        context=change.context,
+        msgstr=before["msgstr"],
+        msgstr_plural=before["msgstr_plural"],
+        fuzzy=before["fuzzy"],
     )
+    return _save(state.locale, state.domain, user, [edit], change.revision, "revert", reverts=change.id)
 
 
 def upload_catalogue(locale: str, domain: str, user: User, data: bytes) -> SaveResult:
@@ -311,12 +324,21 @@ def upload_catalogue(locale: str, domain: str, user: User, data: bytes) -> SaveR
     raw_base = uploaded.headers.get(REVISION_HEADER)
     base = int(raw_base) if raw_base and raw_base.strip().isdigit() else None
     current, _revision = load(locale, domain)
-    edits, lines = [], {}
+    edits: list[EntryEdit] = []
+    lines: dict[tuple[str | None, str], int] = {}
     for entry in uploaded.entries:
         mine = current.find(entry.msgid, entry.context)
         if mine is None or value_of(mine) == value_of(entry):
             continue
-        edits.append((entry.msgid, entry.context, entry.msgstr, entry.msgstr_plural, entry.fuzzy))
+        edits.append(
+            EntryEdit(
+                msgid=entry.msgid,
+                context=entry.context,
+                msgstr=entry.msgstr,
+                msgstr_plural=entry.msgstr_plural,
+                fuzzy=entry.fuzzy,
+            )
+        )
         lines[entry.key] = entry.lineno
     return _save(locale, domain, user, edits, base, "upload", lines=lines)
 

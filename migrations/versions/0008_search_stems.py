@@ -23,6 +23,8 @@ depends_on = None
 
 def upgrade():
     index.uninstall(op.get_bind())
+    # Rebuilt below: emptied first, while no trigger would ask the new FTS5 table to delete rows it never held.
+    op.execute('DELETE FROM search_documents')
     with op.batch_alter_table('search_documents', schema=None) as batch_op:
         batch_op.add_column(sa.Column('end_ms', sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column('stems_en', sa.Text(), nullable=True))
@@ -49,6 +51,7 @@ def upgrade():
 
 def downgrade():
     index.uninstall(op.get_bind())
+    op.execute('DELETE FROM search_documents')
     op.drop_table('search_index_state')
     op.drop_table('search_words')
     with op.batch_alter_table('search_documents', schema=None) as batch_op:

@@ -1,0 +1,30 @@
+"""The form with which an archivist adds a media file in the browser (CSRF included)."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired
+
+from catalogue.i18n import lazy_text as _l
+
+
+class MediaForm(FlaskForm):
+    """The file, then what is heard in it. Kind, languages and label are checked by media.services, the same
+    checks as the API and the command line."""
+
+    file = FileField(_l("Media file (video or audio)"), validators=[FileRequired(_l("Choose a media file."))])
+    kind = SelectField(
+        _l("What is heard"),
+        choices=[
+            SelectChoice("original", _l("The floor: the original sound of the meeting")),
+            SelectChoice("interpretation", _l("An interpretation channel")),
+        ],
+        validators=[DataRequired()],
+    )
+    languages = StringField(
+        _l("Languages spoken, separated by commas (en, or en, fr, tr for the floor)"), validators=[DataRequired()]
+    )
+    label = StringField(_l("Label shown to viewers (optional)"))
