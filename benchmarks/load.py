@@ -4,7 +4,7 @@
     .venv/bin/python benchmarks/load.py --quick          # 5 s per page
 
 For each database (SQLite, then PostgreSQL) it starts gunicorn exactly as README "Deployment" does
-(`python -m gunicorn -c python:catalogue.gunicorn_config catalogue.wsgi:app`, 2 workers × 1 thread by default as in
+(`python -m gunicorn -c python:catalogue.gunicorn_config catalogue.wsgi:app`, 2 workers × 4 threads by default as in
 gunicorn_config.py, the access log off) on a free loopback port, on the 1,000-recording catalogue of the search
 benchmark (3 million cues; built by benchmarks/catalogue_data.py through benchmarks/search.py's reuse logic, or
 reused when complete), and runs `wrk --latency -t2 -c64 -d30s` against, one after the other:
@@ -526,7 +526,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=64)
     parser.add_argument("--wrk-threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2, help="CATALOGUE_WORKERS")
-    parser.add_argument("--threads", type=int, default=1, help="CATALOGUE_THREADS")
+    parser.add_argument("--threads", type=int, default=4, help="CATALOGUE_THREADS (1 to compare)")
     parser.add_argument("--query", default="city", help="the search page's query")
     parser.add_argument("--page-cache-bytes", type=int, help="CATALOGUE_PAGE_CACHE_BYTES (0: every page rendered)")
     parser.add_argument("--recordings", type=int, default=1000)

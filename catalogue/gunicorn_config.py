@@ -16,9 +16,15 @@ from typing import Any
 bind = os.environ.get("CATALOGUE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CATALOGUE_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "gthread"
-# Threads per worker: see CollectionGate for why several threads crashed workers with SIGSEGV, and how a worker now
-# runs them safely; benchmarks/README.md "load.py" has the measurement behind the default.
-threads = int(os.environ.get("CATALOGUE_THREADS", 1))
+# 4 threads per worker. They used to crash workers with SIGSEGV: the garbage collector, run by whichever thread
+# allocated, cleaned up ORM objects of other threads' live sessions (CollectionGate below, which now collects only
+# between requests). Measured with benchmarks/load.py on SQLite, 2 workers, wrk -c64, 15-20 s a page, on a shared
+# 2-core machine (load 6-10, so only large differences count): cache hits (the common case) equal within noise,
+# 4 threads vs 1: home 1,624 vs 1,927 and 926 vs 751 req/s, watch 1,562 vs 1,333, api 1,363 vs 1,009, no errors;
+# rendered pages (page cache off) at least as fast with far fewer requests over wrk's 2 s: home 40 vs 12 req/s
+# (32 vs 246 timeouts), then 33 vs 30 (107 vs 294); api 77 vs 10 (56 vs 140), then 54 vs 34 (21 vs 235).
+# Peak memory 104 vs 100 MB a worker.
+threads = int(os.environ.get("CATALOGUE_THREADS", 4))
 timeout = 60
 graceful_timeout = 30
 keepalive = 5
@@ -40,9 +46,9 @@ class CollectionGate:
     callbacks ran in another thread, 1 in 30 on a state still attached to its session), while the owning thread
     detaches the same states at its teardown. On CPython 3.11 this corrupts the states' attribute dicts: workers died
     with SIGSEGV in dictresize() (a split-dict order index of -35) setting InstanceState._strong_obj, or in
-    pymalloc. Not with the collector off, nor with one thread; SQLAlchemy's and markupsafe's C speedups and
-    sqlite3 are not involved (benchmarks/thread_crash.py reproduces it). So the automatic collector is off in a
-    threaded worker and the last thread to leave the app collects, while new requests wait for it.
+    pymalloc. Not with the collector off, nor with one thread; SQLAlchemy's and markupsafe's C speedups are not
+    needed for it (benchmarks/thread_crash.py reproduces it). So the automatic collector is off in a threaded
+    worker and the last thread to leave the app collects, while new requests wait for it.
 
     A request enters only around the WSGI call: Flask has torn down its context (and the session) before gunicorn
     writes the body, so a slow download never holds a collection back. A request that waits longer than

@@ -11,13 +11,15 @@ those holding them side by side, titles and texts before cues, and a BM25-like w
 
 from __future__ import annotations
 
-from bisect import bisect_left
+import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from markupsafe import Markup
-from sqlalchemy import func, select, text
+from sqlalchemy import bindparam, event, func, select, text
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, joinedload
 
 from catalogue.inputs import InvalidInput
@@ -157,18 +159,59 @@ def _matching(session: Session, query: Query, limit: int, filters: Filters = Fil
         # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and use
         # the GIN index for a rare one (a bitmap scan of a common word's whole posting list cannot stop early):
         # each alternative is planned on its own, and the first :limit of their union are the query's first.
+        # (Never with a prepared statement's generic plan: see use_custom_plans.)
         branches = []
-        for index, branch in enumerate(tsquery_branches(query)):
+        for index, branch in enumerate(tsquery_branches(query, _common_lexemes(session))):
             parameters[f"q{index}"] = branch
             branches.append(
-                f"(SELECT d.id FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q{index})"
-                f"{conditions} ORDER BY d.id LIMIT :limit)"
+                f"SELECT {{columns}} FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q{index})"
+                f"{conditions} ORDER BY d.id LIMIT :limit"
             )
-        sql = (
-            f"SELECT {columns} FROM search_documents AS d JOIN (SELECT id FROM ({' UNION '.join(branches)}) AS u "
-            "ORDER BY id LIMIT :limit) AS m ON m.id = d.id ORDER BY d.id"
-        )
+        if len(branches) == 1:
+            sql = branches[0].format(columns=columns)
+        else:
+            union = " UNION ".join(f"({branch.format(columns='d.id')})" for branch in branches)
+            sql = (
+                f"SELECT {columns} FROM search_documents AS d JOIN (SELECT id FROM ({union}) AS u "
+                "ORDER BY id LIMIT :limit) AS m ON m.id = d.id ORDER BY d.id"
+            )
     return [Document(*row) for row in session.execute(text(sql), parameters)]
+
+
+# PostgreSQL's most common lexemes of the index (ANALYZE's statistics), per database, read again after a while.
+COMMON_LEXEMES_TTL_S = 600.0
+_common: dict[str, tuple[float, frozenset[str]]] = {}
+
+
+def _common_lexemes(session: Session) -> frozenset[str]:
+    """The lexemes PostgreSQL counts among the most common of the index (none before its first ANALYZE)."""
+    key = repr(session.get_bind().url)
+    read_at, lexemes = _common.get(key, (-COMMON_LEXEMES_TTL_S, frozenset()))
+    if time.monotonic() - read_at >= COMMON_LEXEMES_TTL_S:
+        lexemes = frozenset(
+            session.scalars(
+                text(
+                    "SELECT unnest(most_common_elems::text::text[]) FROM pg_stats WHERE schemaname = current_schema()"
+                    " AND tablename = 'search_documents' AND attname = 'folded_tsv'"
+                )
+            )
+        )
+        _common[key] = (time.monotonic(), lexemes)
+    return lexemes
+
+
+def use_custom_plans(engine: Engine) -> None:
+    """PostgreSQL: plan every statement for its own parameters. psycopg prepares a statement run five times, and
+    PostgreSQL may then keep a generic plan for it, one that cannot see the words: for the search that is a walk
+    through the whole table in id order for a rare word (seconds at 3 million cues, not milliseconds)."""
+    if engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _custom_plans(dbapi_connection: Any, _record: object) -> None:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SET plan_cache_mode = force_custom_plan")
+        dbapi_connection.commit()
 
 
 def finds_anything(session: Session, query: Query) -> bool:
@@ -276,54 +319,31 @@ def _order(documents: list[Document], matches: _Matches, ranked: bool) -> list[D
 # --- the same moment in other languages -----------------------------------------------------------------
 
 
-def _end(start: int, end: int | None) -> int:
-    return end if end is not None and end > start else start + 1
+# A hit's moment and the lines overlapping it in its recording's other languages, seeking the index on
+# (recording_id, kind, start_ms) from a little before the hit to its end. A list of hit ids as parameters, not
+# their columns: psycopg converts a query of more than 50 parameters again at every run.
+MOMENTS = text(
+    "SELECT h.id, d.language, d.start_ms, d.text FROM search_documents AS h JOIN search_documents AS d "
+    "ON d.recording_id = h.recording_id AND d.kind = 'cue' AND d.start_ms >= h.start_ms - :lookback "
+    "AND d.start_ms < CASE WHEN h.end_ms > h.start_ms THEN h.end_ms ELSE h.start_ms + 1 END "
+    "AND CASE WHEN d.end_ms > d.start_ms THEN d.end_ms ELSE d.start_ms + 1 END > h.start_ms "
+    "AND d.language <> h.language WHERE h.id IN :hits ORDER BY h.id, d.language, d.start_ms, d.id"
+).bindparams(bindparam("hits", expanding=True))
 
 
 def add_moments(session: Session, hits: list[Hit]) -> None:
     """For each cue hit, the lines of the recording's other subtitle languages that overlap it (their tracks
-    share the recording's timeline): one query whatever the page's size, each seeking one recording's moment."""
-    cues = sorted(
-        {
-            (d.recording_id, d.start_ms, _end(d.start_ms, d.end_ms))
-            for d in (hit.document for hit in hits)
-            if d.kind == "cue" and d.start_ms is not None
-        }
-    )
+    share the recording's timeline): one query whatever the page's size."""
+    cues = [hit.document.id for hit in hits if hit.document.kind == "cue" and hit.document.start_ms is not None]
     if not cues:
         return
-    moments, parameters = [], {}
-    for i, (recording, start, end) in enumerate(cues):
-        moments.append(f"(:r{i}, :a{i}, :b{i})")
-        parameters |= {f"r{i}": recording, f"a{i}": start - MOMENT_LOOKBACK_MS, f"b{i}": end}
-    # One index seek per moment (recording_id, kind, start_ms), the same on both databases.
-    statement = text(
-        f"WITH moments(recording_id, from_ms, to_ms) AS (VALUES {', '.join(moments)}) "
-        "SELECT d.id, d.recording_id, d.language, d.start_ms, d.end_ms, d.text "
-        "FROM moments AS m JOIN search_documents AS d ON d.recording_id = m.recording_id AND d.kind = 'cue' "
-        "AND d.start_ms >= m.from_ms AND d.start_ms < m.to_ms ORDER BY d.start_ms, d.id"
-    )
-    rows: dict[int, list] = defaultdict(list)
-    seen: set[int] = set()
-    for row in session.execute(statement, parameters):
-        if row.id not in seen:  # Moments close together find the same lines.
-            seen.add(row.id)
-            rows[row.recording_id].append(row)
-    starts = {recording: [row.start_ms for row in found] for recording, found in rows.items()}
+    lines: dict[int, list[Line]] = defaultdict(list)
+    for hit_id, language, start, line in session.execute(MOMENTS, {"hits": cues, "lookback": MOMENT_LOOKBACK_MS}):
+        said = lines[hit_id]
+        if sum(other.language == language for other in said) < LINES_PER_LANGUAGE:
+            said.append(Line(language, start, line))
     for hit in hits:
-        document = hit.document
-        if document.kind != "cue" or document.start_ms is None:
-            continue
-        start, end = document.start_ms, _end(document.start_ms, document.end_ms)
-        around = starts.get(document.recording_id, [])
-        low, high = bisect_left(around, start - MOMENT_LOOKBACK_MS), bisect_left(around, end)
-        per_language: dict[str, list[Line]] = defaultdict(list)
-        for row in rows[document.recording_id][low:high]:
-            overlaps = _end(row.start_ms, row.end_ms) > start
-            lines = per_language[row.language]
-            if row.language != document.language and overlaps and len(lines) < LINES_PER_LANGUAGE:
-                lines.append(Line(row.language, row.start_ms, row.text))
-        hit.also = [line for language in sorted(per_language) for line in per_language[language]]
+        hit.also = lines.get(hit.document.id, [])
 
 
 # --- did you mean -----------------------------------------------------------------------------------------

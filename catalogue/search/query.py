@@ -35,6 +35,8 @@ WORD = re.compile(r"\w++")
 TERM = re.compile(r'"([^"]*+)"?+|(\S++)')
 MAX_QUERY = 500
 MAX_TERMS = 12
+# PostgreSQL: at most this many alternatives planned apart (tsquery_branches).
+MAX_BRANCHES = 16
 
 
 # Function words (folded) that a query does not require, unless quoted or alone: a viewer typing "participation
@@ -178,13 +180,19 @@ def tsquery_expression(query: Query) -> str:
     return (" | " if query.any_term else " & ").join(parts)
 
 
-def tsquery_branches(query: Query) -> list[str]:
-    """The query as tsqueries whose matches together are the query's: one per alternative when any one will do
-    (a single word, or the fallback), so that PostgreSQL plans each on its own lexeme's statistics (an OR of
-    several rare lexemes is estimated common, and walked in id order through the whole table)."""
+def tsquery_branches(query: Query, common: frozenset[str] = frozenset()) -> list[str]:
+    """The query as tsqueries whose matches together are the query's. PostgreSQL estimates an OR of several rare
+    lexemes as common, and walks the whole table in id order for it: when any one alternative will do (a single
+    word, or the fallback) and none is among the `common` lexemes, one tsquery per alternative, each planned on
+    its own lexeme's statistics. A common word stays one tsquery: one walk in id order that stops early."""
     terms = query.matched
     if len(terms) == 1 or query.any_term:
-        return sorted({operand for term in terms for operand in _ts_operands(term)})
+        operands = sorted({operand for term in terms for operand in _ts_operands(term)})
+        if any(operand.partition(":")[0] in common for operand in operands):
+            return [tsquery_expression(query)]
+        if len(operands) <= MAX_BRANCHES:
+            return operands
+        return ["(" + " | ".join(_ts_operands(term)) + ")" for term in terms]
     return [tsquery_expression(query)]
 
 
