@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from markupsafe import Markup
 from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from catalogue.inputs import InvalidInput
 from catalogue.problems import N_
-from catalogue.recordings.models import Event, Recording, Workshop
 from catalogue.search.models import KINDS, SearchDocument, SearchWord
 from catalogue.search.query import (
     MAX_TERMS,
@@ -97,10 +96,28 @@ class Line:
     text: str
 
 
+@dataclass(frozen=True)
+class EventRef:
+    slug: str
+    title: str
+    original_language: str
+
+
+@dataclass(frozen=True)
+class RecordingRef:
+    """What a hit shows of its recording (read with plain columns: cheaper than the ORM's objects)."""
+
+    id: int
+    slug: str
+    title: str
+    workshop_title: str
+    event: EventRef
+
+
 @dataclass
 class Hit:
     document: Document
-    recording: Recording
+    recording: RecordingRef
     snippet: Markup
     also: list[Line] = field(default_factory=list)
 
@@ -114,7 +131,7 @@ class Results:
     # value -> count, most first, over the unfiltered matches (the first RANK_LIMIT when `capped_facets`).
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     capped_facets: bool = False
-    events: dict[str, Event] = field(default_factory=dict)
+    events: dict[str, EventRef] = field(default_factory=dict)
     suggestion: str | None = None
 
     @property
@@ -144,58 +161,77 @@ def _filtering(filters: Filters) -> tuple[str, dict[str, object]]:
     return sql, parameters
 
 
-def _matching(session: Session, query: Query, limit: int, filters: Filters = Filters()) -> list[Document]:
-    """Matching documents in index order (cheap: no ranking), at most `limit`."""
-    columns = "d.id, d.recording_id, d.kind, d.language, d.start_ms, d.end_ms, d.text"
+def _matches(session: Session, query: Query, limit: int, filters: Filters) -> tuple[str, dict[str, object]]:
+    """SQL for the ids of the first `limit` matching documents in index order (cheap: no ranking)."""
     conditions, parameters = _filtering(filters)
     parameters["limit"] = limit
     if session.get_bind().dialect.name == "sqlite":
         parameters["q"] = fts5_expression(query)
         sql = (
-            f"SELECT {columns} FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid "
+            "SELECT d.id FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid "
             f"WHERE search_fts MATCH :q{conditions} LIMIT :limit"
         )
-    else:
-        # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and use
-        # the GIN index for a rare one (a bitmap scan of a common word's whole posting list cannot stop early):
-        # each alternative is planned on its own, and the first :limit of their union are the query's first.
-        # (Never with a prepared statement's generic plan: see use_custom_plans.)
-        branches = []
-        for index, branch in enumerate(tsquery_branches(query, _common_lexemes(session))):
-            parameters[f"q{index}"] = branch
-            branches.append(
-                f"SELECT {{columns}} FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q{index})"
-                f"{conditions} ORDER BY d.id LIMIT :limit"
-            )
-        if len(branches) == 1:
-            sql = branches[0].format(columns=columns)
-        else:
-            union = " UNION ".join(f"({branch.format(columns='d.id')})" for branch in branches)
-            sql = (
-                f"SELECT {columns} FROM search_documents AS d JOIN (SELECT id FROM ({union}) AS u "
-                "ORDER BY id LIMIT :limit) AS m ON m.id = d.id ORDER BY d.id"
-            )
-    return [Document(*row) for row in session.execute(text(sql), parameters)]
+        return sql, parameters
+    # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and use the
+    # GIN index for a rare one (a bitmap scan of a common word's whole posting list cannot stop early): each
+    # alternative is planned on its own, and the first :limit of their union are the query's first. (Never with
+    # a prepared statement's generic plan: see use_custom_plans.)
+    branches = []
+    for index, branch in enumerate(tsquery_branches(query, _common_lexemes(session))):
+        parameters[f"q{index}"] = branch
+        branches.append(
+            f"SELECT d.id FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q{index})"
+            f"{conditions} ORDER BY d.id LIMIT :limit"
+        )
+    if len(branches) == 1:
+        return branches[0], parameters
+    union = " UNION ".join(f"({branch})" for branch in branches)
+    return f"SELECT id FROM ({union}) AS u ORDER BY id LIMIT :limit", parameters
+
+
+def _matching(
+    session: Session, query: Query, limit: int, filters: Filters = Filters()
+) -> tuple[list[Document], dict[int, RecordingRef]]:
+    """The first `limit` matching documents in index order, and their recordings, in one query."""
+    matches, parameters = _matches(session, query, limit, filters)
+    sql = (
+        "SELECT d.id, d.recording_id, d.kind, d.language, d.start_ms, d.end_ms, d.text, "
+        "r.slug, r.title, w.title, e.slug, e.title, e.original_language "
+        f"FROM ({matches}) AS m JOIN search_documents AS d ON d.id = m.id "
+        "JOIN recordings AS r ON r.id = d.recording_id JOIN workshops AS w ON w.id = r.workshop_id "
+        "JOIN events AS e ON e.id = w.event_id ORDER BY d.id"
+    )
+    documents, recordings = [], {}
+    for row in session.execute(text(sql), parameters):
+        documents.append(Document(*row[:7]))
+        if row[1] not in recordings:
+            recordings[row[1]] = RecordingRef(row[1], row[7], row[8], row[9], EventRef(*row[10:]))
+    return documents, recordings
 
 
 # PostgreSQL's most common lexemes of the index (ANALYZE's statistics), per database, read again after a while.
 COMMON_LEXEMES_TTL_S = 600.0
+COMMON_LEXEMES = (
+    "SELECT unnest(most_common_elems::text::text[]) FROM pg_stats WHERE schemaname = current_schema() "
+    "AND tablename = 'search_documents' AND attname = 'folded_tsv'"
+)
 _common: dict[str, tuple[float, frozenset[str]]] = {}
 
 
 def _common_lexemes(session: Session) -> frozenset[str]:
-    """The lexemes PostgreSQL counts among the most common of the index (none before its first ANALYZE)."""
-    key = repr(session.get_bind().url)
+    """The lexemes PostgreSQL counts among the most common of the index (none before its first ANALYZE). The
+    planner's own statistics, read on a connection of their own once in a while: not one of a page's queries."""
+    engine = session.get_bind()
+    key = repr(engine.url)
     read_at, lexemes = _common.get(key, (-COMMON_LEXEMES_TTL_S, frozenset()))
     if time.monotonic() - read_at >= COMMON_LEXEMES_TTL_S:
-        lexemes = frozenset(
-            session.scalars(
-                text(
-                    "SELECT unnest(most_common_elems::text::text[]) FROM pg_stats WHERE schemaname = current_schema()"
-                    " AND tablename = 'search_documents' AND attname = 'folded_tsv'"
-                )
-            )
-        )
+        connection = engine.raw_connection()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(COMMON_LEXEMES)
+                lexemes = frozenset(row[0] for row in cursor.fetchall())
+        finally:
+            connection.close()
         _common[key] = (time.monotonic(), lexemes)
     return lexemes
 
@@ -215,23 +251,7 @@ def use_custom_plans(engine: Engine) -> None:
 
 
 def finds_anything(session: Session, query: Query) -> bool:
-    return not query.empty and bool(_matching(session, query, 1))
-
-
-def _recordings(
-    session: Session, ids: Iterable[int], known: dict[int, Recording] | None = None
-) -> dict[int, Recording]:
-    """The recordings of some documents, with their workshop and event (one query)."""
-    found = dict(known or {})
-    missing = set(ids) - set(found)
-    if missing:
-        statement = (
-            select(Recording)
-            .where(Recording.id.in_(missing))
-            .options(joinedload(Recording.workshop).joinedload(Workshop.event))
-        )
-        found.update((r.id, r) for r in session.scalars(statement))
-    return found
+    return not query.empty and bool(_matching(session, query, 1)[0])
 
 
 def _facets(documents: list[Document], event_of: dict[int, str]) -> dict[str, list[tuple[str, int]]]:
@@ -436,20 +456,19 @@ def search(
     filters = Filters(language, event, kind)
     if query.empty:
         return Results(query, 0, False, [])
-    everything = _matching(session, query, RANK_LIMIT + 1)
+    everything, recordings = _matching(session, query, RANK_LIMIT + 1)
     suggestion = None
     if not everything:
         # Nothing holds every word: a spelling to try, and the documents holding some of the words.
         suggestion = suggest(session, query)
         if len(query.matched) > 1:
             query = query.loosened()
-            everything = _matching(session, query, RANK_LIMIT + 1)
+            everything, recordings = _matching(session, query, RANK_LIMIT + 1)
     capped_facets = len(everything) > RANK_LIMIT
-    recordings = _recordings(session, {d.recording_id for d in everything[:RANK_LIMIT]})
-    event_of = {r.id: r.workshop.event.slug for r in recordings.values()}
+    event_of = {r.id: r.event.slug for r in recordings.values()}
     if filters.any and capped_facets:
-        found = _matching(session, query, RANK_LIMIT + 1, filters)
-        recordings = _recordings(session, {d.recording_id for d in found}, recordings)
+        found, more = _matching(session, query, RANK_LIMIT + 1, filters)
+        recordings = recordings | more
     else:
         found = [d for d in everything if filters.admit(d, event_of)] if filters.any else everything
     capped = len(found) > RANK_LIMIT
@@ -466,7 +485,7 @@ def search(
         hits,
         facets=_facets(everything[:RANK_LIMIT], event_of),
         capped_facets=capped_facets,
-        events={r.workshop.event.slug: r.workshop.event for r in recordings.values()},
+        events={r.event.slug: r.event for r in recordings.values()},
         suggestion=suggestion,
     )
 

@@ -91,7 +91,7 @@ def _grouped(hits: list[Hit]) -> list[tuple[object, list[Hit]]]:
     """Consecutive hits of one recording together (the search already orders them so)."""
     groups: list[tuple[object, list[Hit]]] = []
     for hit in hits:
-        if groups and groups[-1][0] is hit.recording:
+        if groups and groups[-1][0] == hit.recording:
             groups[-1][1].append(hit)
         else:
             groups.append((hit.recording, [hit]))
