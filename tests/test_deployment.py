@@ -2,26 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
+from benchmarks.load import Gunicorn
 from tests.conftest import api_token
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get(url: str) -> str:
@@ -31,43 +21,18 @@ def get(url: str) -> str:
 
 @pytest.fixture
 def gunicorn(demo_app, database_url, tmp_path):
-    """Two gunicorn workers over the demo database and a copy of translations/."""
+    """Two gunicorn workers (threaded, as in production) over the demo database and a copy of translations/."""
     folder = tmp_path / "translations"
     shutil.copytree(PROJECT_ROOT / "translations", folder, ignore=shutil.ignore_patterns(".*.lock"))
-    port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "CATALOGUE_TRANSLATIONS_DIR": str(folder),
-        "SECRET_KEY": "test",
-        "CATALOGUE_MEDIA_DIR": str(tmp_path / "media"),
-        "CATALOGUE_BIND": f"127.0.0.1:{port}",
-        "CATALOGUE_WORKERS": "2",
-        "CATALOGUE_THREADS": "1",
-        "PYTHONPATH": str(PROJECT_ROOT),
-    }
-    log = (tmp_path / "gunicorn.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "python:catalogue.gunicorn_config", "catalogue.wsgi:app"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    server = Gunicorn(
+        database_url,
+        workers=2,
+        threads=4,
+        log=tmp_path / "gunicorn.log",
+        extra_env={"CATALOGUE_TRANSLATIONS_DIR": str(folder), "CATALOGUE_MEDIA_DIR": str(tmp_path / "media")},
     )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            get(f"{base}/api/v1/recordings")
-            break
-        except OSError:
-            if time.monotonic() > deadline or process.poll() is not None:
-                process.kill()
-                pytest.fail("gunicorn did not start: " + (tmp_path / "gunicorn.log").read_text())
-            time.sleep(0.2)
-    yield base
-    process.terminate()
-    process.wait(timeout=20)
-    log.close()
+    yield server.base
+    server.stop()
 
 
 def put(url: str, token: str, body: bytes, content_type: str) -> int:

@@ -6,7 +6,6 @@ import os
 import subprocess
 import sys
 import textwrap
-import time
 import urllib.error
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
@@ -15,11 +14,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, text
 
+from benchmarks.load import Gunicorn
 from catalogue.extensions import db
 from catalogue.recordings.models import AudioTrack, Recording
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from tests.conftest import api_token, csrf_token_from
-from tests.test_deployment import free_port, get
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SLUG = "workshop-1-building-resilience"
@@ -125,40 +124,12 @@ def _put(url: str, token: str, body: bytes) -> tuple[int, str | None]:
 @pytest.fixture
 def busy_gunicorn(demo_app, database_url, tmp_path):
     """Eight real gunicorn workers on the test database: enough writers to collide on one track."""
-    port = free_port()
-    env = os.environ | {
-        "DATABASE_URL": database_url,
-        "SECRET_KEY": "test-secret-for-gunicorn",
-        "CATALOGUE_MEDIA_DIR": str(tmp_path / "media"),
-        "CATALOGUE_BIND": f"127.0.0.1:{port}",
-        "CATALOGUE_WORKERS": "8",
-        "CATALOGUE_THREADS": "1",
-        "PYTHONPATH": str(PROJECT_ROOT),
-    }
-    log_path = tmp_path / "gunicorn.log"
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "python:catalogue.gunicorn_config", "catalogue.wsgi:app"],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                try:
-                    get(f"{base}/healthz")
-                    break
-                except OSError:
-                    if time.monotonic() > deadline or process.poll() is not None:
-                        pytest.fail("gunicorn did not start: " + log_path.read_text())
-                    time.sleep(0.2)
-            yield base
-        finally:
-            process.terminate()
-            process.wait(timeout=20)
+    server = Gunicorn(
+        database_url, workers=8, threads=1, log=tmp_path / "gunicorn.log",
+        extra_env={"CATALOGUE_MEDIA_DIR": str(tmp_path / "media")},
+    )  # fmt: skip
+    yield server.base
+    server.stop()
 
 
 def test_fifty_simultaneous_uploads_to_one_track_each_become_a_revision(busy_gunicorn, demo_app):
