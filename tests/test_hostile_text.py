@@ -16,16 +16,9 @@ from catalogue.subtitles.parsing import SubtitleError, detect_format, parse_subt
 from catalogue.translating.checks import check_entry
 from catalogue.translating.pofile import PoSyntaxError, parse_text
 from tests.conftest import api_token, csrf_token_from
+from tests.test_ingest import CONFIG
 
 FR = {"locale": "fr", "python_format": True, "nplurals": 2}
-CONFIG = {
-    "CATALOGUE_MAX_SUBTITLE_BYTES": 5 * 1024 * 1024,
-    "SUBTITLE_MAX_LINE_CHARS": 42,
-    "SUBTITLE_MAX_LINES": 2,
-    "SUBTITLE_MAX_CPS": 21.0,
-    "SUBTITLE_MIN_DURATION_MS": 700,
-    "SUBTITLE_MAX_DURATION_MS": 7000,
-}
 FR_PO = Path("fr") / "LC_MESSAGES" / "messages.po"
 FR_MESSAGES = "/api/v1/translations/fr/messages/messages"
 RECORDING = "workshop-1-building-resilience"

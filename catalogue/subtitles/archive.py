@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
@@ -253,19 +254,25 @@ def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
 @bp.post("/recordings/<slug>/subtitles/<language>/retire")
 def retire(slug: str, language: str) -> ResponseReturnValue:
     """Hide a track from viewers (a wrong language, a file published by mistake); its history stays."""
-    track = track_or_404(recording_or_404(slug), language)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
-    retire_track(track)
-    flash(_("These subtitles are retired: viewers no longer see them. Every revision is kept."), "success")
-    return redirect(url_for("archive.history", slug=slug, language=language), 303)
+    return _change_visibility(
+        slug,
+        language,
+        retire_track,
+        _("These subtitles are retired: viewers no longer see them. Every revision is kept."),
+    )
 
 
 @bp.post("/recordings/<slug>/subtitles/<language>/bring-back")
 def bring_back(slug: str, language: str) -> ResponseReturnValue:
+    return _change_visibility(slug, language, bring_back_track, _("These subtitles are shown to viewers again."))
+
+
+def _change_visibility(
+    slug: str, language: str, change: Callable[[SubtitleTrack], None], done: str
+) -> ResponseReturnValue:
     track = track_or_404(recording_or_404(slug), language)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    bring_back_track(track)
-    flash(_("These subtitles are shown to viewers again."), "success")
+    change(track)
+    flash(done, "success")
     return redirect(url_for("archive.history", slug=slug, language=language), 303)
