@@ -49,7 +49,7 @@ def test_unknown_language_or_recording_is_404(client):
 
 def test_past_an_hour_the_time_has_hours(demo_app, client):
     from catalogue.extensions import db
-    from catalogue.subtitles.views import current_revision
+    from catalogue.subtitles.queries import current_revision
 
     with demo_app.app_context():
         cue = current_revision("workshop-1-building-resilience", "fr").cues[-1]

@@ -35,8 +35,8 @@ from catalogue.pagecache import cached
 from catalogue.problems import N_, problem_dict
 from catalogue.recordings.forms import MIME_TYPE, SLUG_PATTERN
 from catalogue.recordings.models import AudioKind, AudioTrack, Chapter, Event, Recording, Workshop
+from catalogue.recordings.queries import recording_or_404, recordings_query
 from catalogue.recordings.services import add_audio_track, guess_mime_type, slug_taken
-from catalogue.recordings.views import recording_or_404, recordings_query
 from catalogue.search.queries import parse as parse_query
 from catalogue.search.queries import search as run_search
 from catalogue.search.views import MAX_PAGE as SEARCH_MAX_PAGE
@@ -45,9 +45,15 @@ from catalogue.search.views import api_results as search_results
 from catalogue.subtitles.forms import subtitle_language, text_encoding
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.parsing import SubtitleError
-from catalogue.subtitles.queries import WARNINGS_IN_A_LISTING, cue_page, page_of, revision_page
+from catalogue.subtitles.queries import (
+    WARNINGS_IN_A_LISTING,
+    cue_page,
+    current_revision,
+    page_of,
+    revision_page,
+    track_or_404,
+)
 from catalogue.subtitles.store import publish_subtitle, restore_revision
-from catalogue.subtitles.views import current_revision, track_or_404
 from catalogue.translating import service as translation_service
 from catalogue.translating.pofile import Entry
 

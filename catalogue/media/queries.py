@@ -12,15 +12,11 @@ from sqlalchemy import select
 from catalogue.extensions import db
 from catalogue.media.models import MediaSource, Stream, StreamState
 from catalogue.recordings.models import AudioKind, AudioTrack, Recording
+from catalogue.recordings.queries import recording_or_404  # noqa: F401  (re-exported for the media views)
 
 
 def media_dir() -> Path:
     return Path(current_app.config["CATALOGUE_MEDIA_DIR"])
-
-
-def recording_or_404(slug: str) -> Recording:
-    """The recording a URL names; a 404 (a page, or JSON under /api) that says so otherwise."""
-    return db.first_or_404(select(Recording).where(Recording.slug == slug), description=f"No recording “{slug}”.")
 
 
 def stream_for(recording: Recording) -> Stream | None:

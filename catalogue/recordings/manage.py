@@ -21,6 +21,7 @@ from catalogue.accounts.models import Role
 from catalogue.extensions import db
 from catalogue.recordings.forms import AudioTrackForm, RecordingForm, language_tags, parse_duration_ms
 from catalogue.recordings.models import AudioKind, AudioTrack, Recording, Workshop
+from catalogue.recordings.queries import recording_or_404
 from catalogue.recordings.services import (
     add_audio_track,
     bring_back_audio_track,
@@ -28,7 +29,6 @@ from catalogue.recordings.services import (
     retire_audio_track,
     slug_taken,
 )
-from catalogue.recordings.views import recording_or_404
 
 bp = Blueprint("manage", __name__, url_prefix="/archive/recordings", template_folder="templates")
 

@@ -17,6 +17,7 @@ from catalogue.i18n import content_text, language_list, language_name, locale_co
 from catalogue.inputs import read_paging
 from catalogue.pagecache import cached
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role, Workshop
+from catalogue.recordings.queries import recordings_query
 
 bp = Blueprint("recordings", __name__, template_folder="templates")
 PAGE_SIZE = 24
@@ -43,26 +44,6 @@ def audio_label(track: AudioTrack) -> str:
     if track.kind == AudioKind.INTERPRETATION:
         return _("%(language)s interpretation", language=language_list(track.languages))
     return _("Original floor audio (%(languages)s)", languages=language_list(track.languages))
-
-
-def recordings_query():
-    """Every recording in catalogue order, with what a listing shows loaded in a few queries (no N+1)."""
-    return (
-        select(Recording)
-        .join(Recording.workshop)
-        .order_by(Workshop.event_id, Workshop.number, Recording.id)
-        .options(
-            selectinload(Recording.workshop).selectinload(Workshop.event),
-            selectinload(Recording.workshop).selectinload(Workshop.participations),
-            selectinload(Recording.audio_tracks),
-            selectinload(Recording.subtitle_tracks),
-        )
-    )
-
-
-def recording_or_404(slug: str) -> Recording:
-    """The recording a URL names; a 404 (a page, or JSON under /api) that says so otherwise."""
-    return db.first_or_404(select(Recording).where(Recording.slug == slug), description=f"No recording “{slug}”.")
 
 
 @bp.app_context_processor

@@ -21,10 +21,11 @@ from catalogue.i18n import language_list
 from catalogue.inputs import read_paging
 from catalogue.problems import problem_dict
 from catalogue.recordings.models import Recording, Workshop
-from catalogue.recordings.views import recording_or_404
+from catalogue.recordings.queries import recording_or_404
 from catalogue.subtitles.forms import ConfirmForm, UploadForm
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack, SubtitleUpload
 from catalogue.subtitles.parsing import SubtitleError
+from catalogue.subtitles.queries import track_or_404
 from catalogue.subtitles.store import (
     bring_back_track,
     check_subtitle,
@@ -32,7 +33,6 @@ from catalogue.subtitles.store import (
     restore_revision,
     retire_track,
 )
-from catalogue.subtitles.views import track_or_404
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
 bp.add_app_template_filter(problem_dict, "problem")

@@ -9,7 +9,8 @@ from sqlalchemy.orm import load_only
 
 from catalogue.extensions import db
 from catalogue.inputs import Paging
-from catalogue.subtitles.models import Cue, SubtitleRevision
+from catalogue.recordings.models import Recording
+from catalogue.subtitles.models import Cue, SubtitleRevision, SubtitleTrack
 
 # A listing shows this many of a revision's warnings and says how many there are in all.
 WARNINGS_IN_A_LISTING = 100
@@ -58,3 +59,25 @@ def revision_page(track_id: int, paging: Paging) -> tuple[list[SubtitleRevision]
 def page_of(items: list[Any], paging: Paging) -> list[Any]:
     """The same window over a list that is already in memory (a revision's warnings)."""
     return items[paging.offset : paging.offset + paging.per_page]
+
+
+def current_revision(slug: str, language: str, *, etag_only: bool = False) -> SubtitleRevision | None:
+    """The revision that is served for a recording and language, or None (with etag_only, without its files:
+    enough to answer a revalidation with 304)."""
+    statement = (
+        select(SubtitleRevision)
+        .join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
+        .join(Recording, Recording.id == SubtitleTrack.recording_id)
+        .where(Recording.slug == slug, SubtitleTrack.language == language, SubtitleTrack.retired_at.is_(None))
+    )
+    if etag_only:
+        statement = statement.options(load_only(SubtitleRevision.etag))
+    return db.session.scalar(statement)
+
+
+def track_or_404(recording: Recording, language: str) -> SubtitleTrack:
+    """A recording's subtitle track in a language; a 404 that says so otherwise."""
+    statement = select(SubtitleTrack).where(
+        SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language
+    )
+    return db.first_or_404(statement, description=f"No {language} subtitles for recording “{recording.slug}”.")

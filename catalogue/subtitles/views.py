@@ -3,39 +3,13 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, request
-from sqlalchemy import select
-from sqlalchemy.orm import load_only
 
-from catalogue.extensions import db
 from catalogue.i18n import format_timestamp
 from catalogue.pagecache import cached
-from catalogue.recordings.models import Recording
-from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack
+from catalogue.subtitles.queries import current_revision
 from catalogue.subtitles.writing import to_srt
 
 bp = Blueprint("subtitles", __name__)
-
-
-def current_revision(slug: str, language: str, *, etag_only: bool = False) -> SubtitleRevision | None:
-    """The revision that is served for a recording and language, or None (with etag_only, without its files:
-    enough to answer a revalidation with 304)."""
-    statement = (
-        select(SubtitleRevision)
-        .join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
-        .join(Recording, Recording.id == SubtitleTrack.recording_id)
-        .where(Recording.slug == slug, SubtitleTrack.language == language, SubtitleTrack.retired_at.is_(None))
-    )
-    if etag_only:
-        statement = statement.options(load_only(SubtitleRevision.etag))
-    return db.session.scalar(statement)
-
-
-def track_or_404(recording: Recording, language: str) -> SubtitleTrack:
-    """A recording's subtitle track in a language; a 404 that says so otherwise."""
-    statement = select(SubtitleTrack).where(
-        SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language
-    )
-    return db.first_or_404(statement, description=f"No {language} subtitles for recording “{recording.slug}”.")
 
 
 def _file_response(body: str, content_type: str, etag: str, download_name: str | None) -> Response:
