@@ -2,7 +2,7 @@
 
 import enum
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import Dialect, Engine
@@ -21,6 +21,24 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+# Tables whose writes change nothing an anonymous visitor sees. Each domain marks its own models; the page cache
+# (catalogue.pagecache) reads the set, so the shared layer never names another package's tables.
+_UNSEEN_BY_VISITORS: set[str] = set()
+
+ModelT = TypeVar("ModelT", bound=type[Base])
+
+
+def unseen_by_visitors(model: ModelT) -> ModelT:
+    """Class decorator: writes to this model's table leave every public page as it was (no cache bump)."""
+    _UNSEEN_BY_VISITORS.add(str(model.__tablename__))
+    return model
+
+
+def seen_by_visitors(table_name: str | None) -> bool:
+    """Whether a write to this table may change what a visitor sees (unknown tables are assumed to)."""
+    return table_name not in _UNSEEN_BY_VISITORS
 
 
 def string_enum(cls: type[enum.Enum], name: str) -> Enum:

@@ -12,6 +12,7 @@ import re
 from functools import lru_cache
 
 from babel import Locale, UnknownLocaleError
+from babel.core import get_global
 
 from catalogue.inputs import InvalidInput
 from catalogue.problems import N_
@@ -105,3 +106,18 @@ def display_name(tag: str, locale: str) -> str:
     ]
     shown = ", ".join(d for d in details if d)
     return f"{language} ({shown})" if shown else language
+
+
+def tag_from_media(code: str | None) -> str | None:
+    """The BCP 47 tag for a media file's language tag: ISO 639-2 (`fra`, `fre`, `tur`) as containers write it,
+    through CLDR's aliases, or a tag already in BCP 47; None when the file says nothing usable (`und`, garbage)."""
+    if not code or code.lower() in ("und", "mul", "zxx", "mis"):
+        return None
+    code = code.strip().replace("_", "-")
+    base, _, rest = code.partition("-")
+    alias = get_global("language_aliases").get(base.lower())
+    candidate = (alias.replace("_", "-") if alias else base) + (f"-{rest}" if rest else "")
+    try:
+        return normalize_language_tag(candidate)
+    except InvalidInput:
+        return None

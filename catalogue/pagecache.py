@@ -19,24 +19,25 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, Response, current_app, make_response, request, session
-from flask_login import current_user
+from flask_login import UserMixin, current_user
 from flask_login.config import COOKIE_NAME
 from sqlalchemy import BigInteger, Table, create_engine, event, insert, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from catalogue.db import Base, seen_by_visitors
 from catalogue.extensions import db
 from catalogue.i18n import locale_code
 
-# Writes to these tables change nothing an anonymous visitor sees, so they do not empty every cache.
-UNSEEN_TABLES = frozenset({"users", "api_tokens", "subtitle_uploads", "translation_catalogues", "translation_changes"})
+# The URL, query and interface language a cached page answers.
+CacheKey = tuple[object, ...]
 
 
-class CatalogueVersion(db.Model):
+class CatalogueVersion(Base):
     """One row whose number every committed write to the catalogue increases."""
 
     __tablename__ = "catalogue_version"
@@ -45,7 +46,7 @@ class CatalogueVersion(db.Model):
     version: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-VERSION: Table = CatalogueVersion.__table__
+VERSION = cast(Table, CatalogueVersion.__table__)
 VERSION_QUERY = "SELECT version FROM catalogue_version WHERE id = 1"
 
 
@@ -61,7 +62,8 @@ def bump(connection: Connection) -> None:
 
 
 def _changes_pages(obj: object) -> bool:
-    return getattr(obj, "__tablename__", None) not in UNSEEN_TABLES
+    """Writes to tables a domain marked with @unseen_by_visitors (accounts, uploads waiting, jobs...) keep the cache."""
+    return seen_by_visitors(getattr(obj, "__tablename__", None))
 
 
 def _before_flush(session: Session, _context: object, _instances: object) -> None:
@@ -98,7 +100,7 @@ class PageCache:
 
     def __init__(self, max_bytes: int) -> None:
         self.max_bytes = max_bytes
-        self._entries: OrderedDict[tuple, CachedResponse] = OrderedDict()
+        self._entries: OrderedDict[CacheKey, CachedResponse] = OrderedDict()
         self._bytes = 0
         self._generation: object = None
         self._lock = threading.Lock()
@@ -106,7 +108,7 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._entries)
 
-    def get(self, generation: object, key: tuple) -> CachedResponse | None:
+    def get(self, generation: object, key: CacheKey) -> CachedResponse | None:
         with self._lock:
             if generation != self._generation:
                 # Another generation: nothing kept is valid for it (and pages of the old one are never served).
@@ -119,7 +121,7 @@ class PageCache:
                 self._entries.move_to_end(key)
             return found
 
-    def put(self, generation: object, key: tuple, cached: CachedResponse) -> None:
+    def put(self, generation: object, key: CacheKey, cached: CachedResponse) -> None:
         with self._lock:
             # A page rendered while another request moved to a newer generation may be stale: drop it.
             if generation != self._generation or cached.size > self.max_bytes:
@@ -145,7 +147,7 @@ def _anonymous_request() -> bool:
     config = current_app.config
     if config["SESSION_COOKIE_NAME"] not in cookies and config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) not in cookies:
         return True  # Nobody can be signed in and nothing is flashed: no need to load a user.
-    return not current_user.is_authenticated and "_flashes" not in session
+    return not cast(UserMixin, current_user).is_authenticated and "_flashes" not in session
 
 
 def _version_engine(app: Flask) -> Engine:
@@ -202,7 +204,7 @@ def _key(by_language: bool) -> tuple[object, ...]:
 def _replay(cached: CachedResponse) -> Response:
     response = Response(cached.body, status=cached.status, headers=cached.headers)
     # A revalidation of a cached file is a 304 here, as the view itself would answer.
-    return response.make_conditional(request) if cached.status == 200 else response
+    return cast(Response, response.make_conditional(request)) if cached.status == 200 else response
 
 
 def _storable(response: Response) -> CachedResponse | None:

@@ -12,7 +12,7 @@ from sqlalchemy import JSON, ForeignKey, String, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from catalogue.db import Base, UTCDateTime, string_enum
+from catalogue.db import Base, UTCDateTime, string_enum, unseen_by_visitors
 from catalogue.extensions import db
 
 TOKEN_PREFIX = "cat_"
@@ -36,6 +36,7 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
+@unseen_by_visitors
 class User(Base, UserMixin):
     __tablename__ = "users"
 
@@ -88,6 +89,7 @@ class User(Base, UserMixin):
         return f"<User {self.id} {self.email} {self.role}>"
 
 
+@unseen_by_visitors
 class ApiToken(Base):
     __tablename__ = "api_tokens"
 

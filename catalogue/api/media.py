@@ -30,6 +30,11 @@ def _media_error(error: MediaError) -> ResponseReturnValue:
     return api_error(error.status, error.problem.code, error.problem.message, field="file")
 
 
+def _track_json(added: services.Added) -> dict[str, Any]:
+    track = added.track
+    return {"id": track.id, "slug": track.slug, "label": track.label, "languages": track.languages}
+
+
 @bp.post("/recordings/<slug>/media")
 def add_media(slug: str) -> ResponseReturnValue:
     """Multipart `file`, `kind` (original|interpretation), `languages` (en or en,fr,tr), optional `label`:
@@ -48,15 +53,21 @@ def add_media(slug: str) -> ResponseReturnValue:
     kind = services.source_kind(request.form.get("kind"))
     languages = services.source_languages(request.form.get("languages"))
     label = services.source_label(request.form.get("label"))
+    each_stream = request.form.get("each_stream", "").lower() in ("1", "true", "on")
+    add = services.add_each_stream if each_stream else services.add_source_as_list
     try:
-        added = services.add_source(recording, upload, kind, languages, label, filename=upload.filename)
+        every_added = add(recording, upload, kind, languages, label, filename=upload.filename)
     except MediaError as error:
         return _media_error(error)
+    added = every_added[0]
     body: dict[str, Any] = {
         "job": {"id": added.job.id, "state": added.job.state.value, "url": job_url(added.job)},
-        "audio_track": {"id": added.track.id, "slug": added.track.slug, "label": added.track.label},
+        "audio_track": _track_json(added),
         "warnings": [w.as_dict() for w in added.warnings],
     }
+    if each_stream:
+        # One track per audio stream of the file; `audio_track` is the first, as without each_stream.
+        body["audio_tracks"] = [_track_json(a) for a in every_added]
     response = jsonify(body)
     response.headers["Location"] = job_url(added.job)
     return response, 202

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from catalogue.db import Base, UTCDateTime, string_enum
+from catalogue.db import Base, UTCDateTime, string_enum, unseen_by_visitors
 
 
 class JobState(enum.StrEnum):
@@ -23,6 +23,7 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@unseen_by_visitors
 class Job(Base):
     __tablename__ = "jobs"
     # Job ids are in URLs that scripts poll: SQLite must never hand a deleted job's id to a new one.

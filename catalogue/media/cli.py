@@ -33,24 +33,36 @@ def _recording(slug: str) -> Recording:
 )
 @click.option("--languages", required=True, help="Languages spoken, comma-separated: en, or en,fr,tr for the floor.")
 @click.option("--label", help="The track's name in the player (else made from the kind and languages).")
-def add_command(recording_slug: str, file: Path, kind: str, languages: str, label: str | None) -> None:
+@click.option(
+    "--each-stream",
+    is_flag=True,
+    help="One audio track per audio stream of FILE: the first as --kind/--languages say, the others as "
+    "interpretations in the languages the file names.",
+)
+def add_command(
+    recording_slug: str, file: Path, kind: str, languages: str, label: str | None, each_stream: bool
+) -> None:
     """Keep FILE as a media source of a new audio track of the recording and queue its packaging.
 
     A video file also gives the recording its picture. The job id is the last line printed; a worker
     (`flask --app catalogue jobs work`) does the packaging.
     """
     recording = _recording(recording_slug)
+    add = services.add_each_stream if each_stream else services.add_source_as_list
     try:
-        added = services.add_source(recording, file, kind, languages, label, filename=file.name)
+        every_added = add(recording, file, kind, languages, label, filename=file.name)
     except InvalidInput as error:
-        raise click.BadParameter(error.reason, param_hint=f"--{error.field}") from None
+        hint = "FILE" if error.field == "file" else f"--{error.field}"
+        raise click.BadParameter(error.reason, param_hint=hint) from None
     except (MediaError, Busy) as error:
         raise click.ClickException(str(error)) from None
-    for warning in added.warnings:
-        click.echo(f"warning: {warning.message}", err=True)
-    click.echo(f"Audio track “{added.track.slug}” ({added.track.label}) added to {recording.slug}.")
-    click.echo(f"Packaging queued as job {added.job.id}; job id:")
-    click.echo(added.job.id)
+    for added in every_added:
+        for warning in added.warnings:
+            click.echo(f"warning: {warning.message}", err=True)
+        click.echo(f"Audio track “{added.track.slug}” ({added.track.label}) added to {recording.slug}.")
+    job = every_added[0].job
+    click.echo(f"Packaging queued as job {job.id}; job id:")
+    click.echo(job.id)
 
 
 @media_cli.command("package")

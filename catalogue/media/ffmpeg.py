@@ -97,7 +97,7 @@ def ffprobe_binary() -> str:
 
 
 def _binary(setting: str) -> str:
-    name = current_app.config[setting]
+    name: str = current_app.config[setting]
     found = shutil.which(name)
     if found is None:
         raise MediaError(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import SelectField, StringField
+from wtforms import BooleanField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
@@ -28,3 +28,9 @@ class MediaForm(FlaskForm):
         _l("Languages spoken, separated by commas (en, or en, fr, tr for the floor)"), validators=[DataRequired()]
     )
     label = StringField(_l("Label shown to viewers (optional)"))
+    each_stream = BooleanField(
+        _l(
+            "The file has several audio streams: make one audio track of each (the first as described above, "
+            "the others as interpretations in the languages the file names)"
+        )
+    )

@@ -13,7 +13,8 @@ import os
 import re
 import secrets
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,7 +27,7 @@ from catalogue.extensions import db
 from catalogue.inputs import InvalidInput, column_length
 from catalogue.jobs.models import Job
 from catalogue.jobs.services import JobFailed, create_job, register_handler, submit
-from catalogue.languages import display_name, normalize_language_tag
+from catalogue.languages import display_name, normalize_language_tag, tag_from_media
 from catalogue.media import ffmpeg, packaging
 from catalogue.media.ffmpeg import FFmpegFailed, MediaError, Probe
 from catalogue.media.models import MediaSource, Stream, StreamState
@@ -191,6 +192,38 @@ def duration_warnings(
     return problems
 
 
+@dataclass
+class _Received:
+    """A file received under a temporary name in the recording's source folder, and what ffprobe said of it."""
+
+    incoming: Path
+    final: Path
+    shown: str
+    size: int = 0
+
+
+@contextmanager
+def _receiving(recording: Recording, file: Path | IO[bytes] | Any, filename: str | None) -> Iterator[_Received]:
+    """Receive `file` beside its final name; on any error remove it and roll the session back, so a refused
+    file leaves no row and no file behind. The caller moves it to `final` and commits."""
+    shown = _shown_name(file, filename)
+    if isinstance(file, Path):
+        check_size(file.stat().st_size, shown)
+    folder = media_dir() / "sources" / recording.slug
+    folder.mkdir(parents=True, exist_ok=True)
+    suffix = Path(shown).suffix.lower() if SUFFIX.search(Path(shown).suffix.lower()) else ""
+    token = secrets.token_hex(12)
+    received = _Received(folder / f".incoming-{token}{suffix}", folder / f"{token}{suffix}", shown)
+    try:
+        received.size = _receive(file, received.incoming, shown)
+        yield received
+    except BaseException:
+        db.session.rollback()
+        received.incoming.unlink(missing_ok=True)
+        received.final.unlink(missing_ok=True)
+        raise
+
+
 def add_source(
     recording: Recording,
     file: Path | IO[bytes] | Any,
@@ -214,32 +247,94 @@ def add_source(
     kind = source_kind(kind.value if isinstance(kind, AudioKind) else kind)
     languages = source_languages(languages)
     label = source_label(label) or default_label(kind, languages)
-    shown = _shown_name(file, filename)
-    if isinstance(file, Path):
-        check_size(file.stat().st_size, shown)
-    folder = media_dir() / "sources" / recording.slug
-    folder.mkdir(parents=True, exist_ok=True)
-    suffix = Path(shown).suffix.lower() if SUFFIX.search(Path(shown).suffix.lower()) else ""
-    token = secrets.token_hex(12)
-    incoming = folder / f".incoming-{token}{suffix}"
-    final = folder / f"{token}{suffix}"
-    try:
-        size = _receive(file, incoming, shown)
-        probe = inspect(incoming, shown, audio_stream)
-        warnings = duration_warnings(kind, shown, probe.duration_s, sources_for(recording))
-        incoming.replace(final)
+    with _receiving(recording, file, filename) as received:
+        probe = inspect(received.incoming, received.shown, audio_stream)
+        warnings = duration_warnings(kind, received.shown, probe.duration_s, sources_for(recording))
+        received.incoming.replace(received.final)
         added = _record(
-            recording, final, shown, size, probe, kind, languages, label, audio_stream, track_slug, is_default, track
+            recording,
+            received.final,
+            received.shown,
+            received.size,
+            probe,
+            kind,
+            languages,
+            label,
+            audio_stream,
+            track_slug,
+            is_default,
+            track,
         )
         added.warnings = warnings
         added.source.warnings = [w.as_record() for w in warnings]
         db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        incoming.unlink(missing_ok=True)
-        final.unlink(missing_ok=True)
-        raise
     submit(added.job)
+    return added
+
+
+def add_source_as_list(
+    recording: Recording,
+    file: Path | IO[bytes] | Any,
+    kind: AudioKind | str,
+    languages: list[str] | str,
+    label: str | None = None,
+    *,
+    filename: str | None = None,
+) -> list[Added]:
+    """add_source with add_each_stream's shape, for callers that offer both."""
+    return [add_source(recording, file, kind, languages, label, filename=filename)]
+
+
+_STREAM_WITHOUT_LANGUAGE = N_(
+    "Audio stream %(number)s of “%(file)s” does not say its language: add that stream on its own and name "
+    "its languages."
+)
+
+
+def stream_languages(probe: Probe, shown: str) -> list[str]:
+    """The language each audio stream's tag names (`fra` → `fr`), or InvalidInput naming the first stream that
+    has none: the track it would propose could not be labelled."""
+    tags = []
+    for number, stream in enumerate(probe.audio):
+        tag = tag_from_media(stream.language)
+        if tag is None:
+            raise InvalidInput("file", "stream-without-language", _STREAM_WITHOUT_LANGUAGE, number=number, file=shown)
+        tags.append(tag)
+    return tags
+
+
+def add_each_stream(
+    recording: Recording,
+    file: Path | IO[bytes] | Any,
+    kind: AudioKind | str,
+    languages: list[str] | str,
+    label: str | None = None,
+    *,
+    filename: str | None = None,
+) -> list[Added]:
+    """A file with several audio streams (a broadcaster's master, a meeting tool's export): stored once, its
+    first audio stream becomes the track that `kind`, `languages` and `label` describe, and every other stream
+    an interpretation in the language its tag names. One packaging is queued for all of them."""
+    kind = source_kind(kind.value if isinstance(kind, AudioKind) else kind)
+    first_languages = source_languages(languages)
+    label = source_label(label) or default_label(kind, first_languages)
+    with _receiving(recording, file, filename) as received:
+        probe = inspect(received.incoming, received.shown)
+        proposed = stream_languages(probe, received.shown)
+        ffmpeg.check_decodes(received.incoming, received.shown, probe.audio)
+        received.incoming.replace(received.final)
+        added = [_record(recording, received.final, received.shown, received.size, probe, kind, first_languages, label)]
+        for number, language in enumerate(proposed[1:], start=1):
+            kind_n, languages_n = AudioKind.INTERPRETATION, [language]
+            label_n = default_label(kind_n, languages_n)
+            added.append(
+                _record(
+                    recording, received.final, received.shown, received.size, probe, kind_n, languages_n, label_n,
+                    number, job=added[0].job,
+                )
+            )  # fmt: skip
+        db.session.commit()
+    submit(added[0].job)
     return added
 
 
@@ -271,10 +366,12 @@ def _record(
     kind: AudioKind,
     languages: list[str],
     label: str,
-    audio_stream: int,
-    track_slug: str | None,
-    is_default: bool | None,
+    audio_stream: int = 0,
+    track_slug: str | None = None,
+    is_default: bool | None = None,
     track: AudioTrack | None = None,
+    *,
+    job: Job | None = None,
 ) -> Added:
     """The rows of a new source: its audio track (played from the file itself until a stream is ready) unless
     it has one, the source, and a queued packaging job."""
@@ -306,8 +403,8 @@ def _record(
         warnings=[],
     )
     db.session.add(source)
-    job = _queue(recording)
-    return Added(source=source, track=track, job=job)
+    # One packaging for all the sources one file gives.
+    return Added(source=source, track=track, job=job or _queue(recording))
 
 
 # --- queueing and running a packaging ---------------------------------------------------------------------

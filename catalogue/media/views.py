@@ -144,8 +144,9 @@ def _add_media(recording: Recording, form: MediaForm) -> int:
     """Keep the uploaded file and queue its packaging: 303 on success, else the status the page answers with
     (the reason is on the form's fields)."""
     upload = form.file.data
+    add = services.add_each_stream if form.each_stream.data else services.add_source_as_list
     try:
-        added = services.add_source(
+        every_added = add(
             recording, upload, form.kind.data, form.languages.data, form.label.data, filename=upload.filename
         )
     except InvalidInput as error:
@@ -154,16 +155,17 @@ def _add_media(recording: Recording, form: MediaForm) -> int:
     except MediaError as error:
         form.file.errors.append(error.problem.message)
         return error.status
-    flash(
-        _(
-            "“%(file)s” is kept as the audio track “%(track)s”; its packaging is queued.",
-            file=added.source.original_filename,
-            track=added.track.label,
-        ),
-        "success",
-    )
-    for warning in added.warnings:
-        flash(warning.message, "warning")
+    for added in every_added:
+        flash(
+            _(
+                "“%(file)s” is kept as the audio track “%(track)s”; its packaging is queued.",
+                file=added.source.original_filename,
+                track=added.track.label,
+            ),
+            "success",
+        )
+        for warning in added.warnings:
+            flash(warning.message, "warning")
     return 303
 
 

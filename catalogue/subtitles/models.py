@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalogue.db import Base, UTCDateTime
+from catalogue.db import Base, UTCDateTime, unseen_by_visitors
 from catalogue.recordings.models import Recording
 
 
@@ -89,6 +89,7 @@ class Cue(Base):
     revision: Mapped[SubtitleRevision] = relationship(back_populates="cues")
 
 
+@unseen_by_visitors
 class SubtitleUpload(Base):
     """A checked file waiting for its uploader to read the report and publish it (preview, then publish)."""
 

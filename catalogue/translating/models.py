@@ -8,13 +8,14 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from catalogue.db import Base, UTCDateTime
+from catalogue.db import Base, UTCDateTime, unseen_by_visitors
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
+@unseen_by_visitors
 class TranslationCatalogue(Base):
     """One .po file (locale × domain). Its revision grows with every save, so an editor can say "I started
     from revision 41" and learn whether the entry changed since."""
@@ -30,6 +31,7 @@ class TranslationCatalogue(Base):
     file_sha256: Mapped[str] = mapped_column(String(64), default="")
 
 
+@unseen_by_visitors
 class TranslationChange(Base):
     """Who changed which entry, when, from what to what. An entry-less row records an outside change."""
 
