@@ -10,8 +10,10 @@ DEV_SECRET_KEY = "dev-only-secret-change-me"
 
 
 def _default_database_url() -> str:
-    # The embedded default is a SQLite file under instance/, as the two README commands use.
-    return f"sqlite:///{BASE_DIR / 'instance' / 'catalogue.sqlite'}"
+    # The embedded default is a SQLite file under instance/, as the two README commands use. The path is relative:
+    # Flask-SQLAlchemy puts it in the app's instance folder, which is the checkout's instance/ and, once the wheel
+    # is installed, Flask's folder for an installed package (<prefix>/var/catalogue-instance), never site-packages.
+    return "sqlite:///catalogue.sqlite"
 
 
 class Config:
@@ -41,6 +43,10 @@ class Config:
     CATALOGUE_MEDIA_DIR = os.environ.get("CATALOGUE_MEDIA_DIR") or str(BASE_DIR / "instance" / "media")
     CATALOGUE_MAX_SUBTITLE_BYTES = int(os.environ.get("CATALOGUE_MAX_SUBTITLE_BYTES", 5 * 1024 * 1024))
     CATALOGUE_MAX_MEDIA_BYTES = int(os.environ.get("CATALOGUE_MAX_MEDIA_BYTES", 4 * 1024**3))
+    # Media fetched from an address an archivist gives: public addresses only, unless this is set (an intranet
+    # archive, the tests); and how long the far server may stay silent.
+    CATALOGUE_MEDIA_FETCH_PRIVATE = os.environ.get("CATALOGUE_MEDIA_FETCH_PRIVATE", "0") == "1"
+    CATALOGUE_MEDIA_FETCH_TIMEOUT_S = float(os.environ.get("CATALOGUE_MEDIA_FETCH_TIMEOUT_S", 30))
     # Background jobs (design.md §5): huey's SQLite storage, `sqlite:///PATH` (relative to instance/; empty means
     # instance/queue.sqlite), or `redis://HOST:6379/0` when workers run on several machines.
     CATALOGUE_QUEUE_URL = os.environ.get("CATALOGUE_QUEUE_URL", "")

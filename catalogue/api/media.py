@@ -21,6 +21,7 @@ from catalogue.media import services
 from catalogue.media.ffmpeg import MediaError
 from catalogue.media.queries import recording_or_404
 from catalogue.problems import N_
+from catalogue.recordings.models import Recording
 
 # Room for the form's other fields and the multipart boundaries around the file.
 FORM_OVERHEAD_BYTES = 1024 * 1024
@@ -33,6 +34,17 @@ def _media_error(error: MediaError) -> ResponseReturnValue:
 def _track_json(added: services.Added) -> dict[str, Any]:
     track = added.track
     return {"id": track.id, "slug": track.slug, "label": track.label, "languages": track.languages}
+
+
+def _fetch(recording: Recording) -> ResponseReturnValue:
+    """`url` instead of `file`: 202 with the fetch job; once the file is in, the worker queues its packaging."""
+    form = request.form
+    job = services.add_from_url(
+        recording, form["url"], form.get("kind", ""), form.get("languages", ""), form.get("label")
+    )
+    response = jsonify({"job": {"id": job.id, "state": job.state.value, "url": job_url(job)}, "warnings": []})
+    response.headers["Location"] = job_url(job)
+    return response, 202
 
 
 @bp.post("/recordings/<slug>/media")
@@ -48,8 +60,12 @@ def add_media(slug: str) -> ResponseReturnValue:
     # Media files are far larger than subtitle files: lift the app's request limit for this route only.
     request.max_content_length = limit + FORM_OVERHEAD_BYTES
     upload = request.files.get("file") if request.mimetype == "multipart/form-data" else None
+    if (upload is None or not upload.filename) and request.form.get("url"):
+        return _fetch(recording)
     if upload is None or not upload.filename:
-        raise InvalidInput("file", "missing-field", N_("Send the media file as the multipart field “file”."))
+        raise InvalidInput(
+            "file", "missing-field", N_("Send the media file as the multipart field “file”, or its address as “url”.")
+        )
     kind = services.source_kind(request.form.get("kind"))
     languages = services.source_languages(request.form.get("languages"))
     label = services.source_label(request.form.get("label"))

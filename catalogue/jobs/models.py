@@ -40,6 +40,8 @@ class Job(Base):
     problem: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     # By table name only: jobs sits below the domains and does not import them.
     recording_id: Mapped[int | None] = mapped_column(ForeignKey("recordings.id", ondelete="CASCADE"), index=True)
+    # What the handler needs beyond the recording (a fetch's address, kind and languages), as checked when queued.
+    payload: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=_now)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

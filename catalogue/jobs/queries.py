@@ -13,7 +13,8 @@ from catalogue.problems import render_message
 
 
 def job_or_404(job_id: int) -> Job:
-    return db.first_or_404(select(Job).where(Job.id == job_id), description=f"No job {job_id}.")
+    job: Job = db.first_or_404(select(Job).where(Job.id == job_id), description=f"No job {job_id}.")
+    return job
 
 
 def latest_job(recording_id: int, kind: str | None = None) -> Job | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app
-from huey import Huey, RedisHuey, SqliteHuey
+from huey.api import Huey, RedisHuey, SqliteHuey
 
 QUEUE_NAME = "catalogue"
 DEFAULT_QUEUE_FILE = "queue.sqlite"
@@ -56,7 +56,7 @@ def make_huey(app: Flask) -> Huey:
     else:
         huey = RedisHuey(QUEUE_NAME, url=where, results=False)
 
-    @huey.task(name="run_job")
+    @huey.task(name="run_job")  # type: ignore[untyped-decorator]  # huey has no annotations
     def run_job(job_id: int) -> str:
         from catalogue.jobs.services import run
 
@@ -99,6 +99,7 @@ def close_connection(huey: Huey) -> None:
 def pending_count(app: Flask | None = None) -> int:
     huey = huey_for(app)
     try:
-        return huey.pending_count()
+        count: int = huey.pending_count()
+        return count
     finally:
         close_connection(huey)

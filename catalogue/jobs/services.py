@@ -6,10 +6,10 @@ import logging
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app
-from sqlalchemy import update
+from sqlalchemy import Table, update
 
 from catalogue.db import Busy
 from catalogue.extensions import db
@@ -45,9 +45,9 @@ def register_handler(app: Flask, kind: str, handler: Handler) -> None:
     app.extensions.setdefault(_HANDLERS, {})[kind] = handler
 
 
-def create_job(kind: str, recording_id: int | None = None) -> Job:
+def create_job(kind: str, recording_id: int | None = None, payload: dict[str, Any] | None = None) -> Job:
     """A queued Job row in the current transaction; call `submit` once it is committed."""
-    job = Job(kind=kind, state=JobState.QUEUED, progress=0.0, recording_id=recording_id)
+    job = Job(kind=kind, state=JobState.QUEUED, progress=0.0, recording_id=recording_id, payload=payload)
     db.session.add(job)
     db.session.flush()
     return job
@@ -73,7 +73,8 @@ def _write(job_id: int, **values: Any) -> None:
     """One statement in its own transaction, outside the session the handler works in: progress and the final
     state are written even when the handler's own transaction was rolled back."""
     with db.engine.begin() as connection:
-        connection.execute(update(Job.__table__).where(Job.__table__.c.id == job_id).values(**values))
+        jobs = cast(Table, Job.__table__)
+        connection.execute(update(jobs).where(jobs.c.id == job_id).values(**values))
 
 
 def _finish(job_id: int, state: JobState, failure: JobFailed | None = None) -> None:
@@ -132,8 +133,8 @@ def run(job_id: int) -> str:
     except Exception as error:
         db.session.rollback()
         logger.exception("job %s stopped on an unexpected error", job_id)
-        failure = JobFailed("internal", N_("The job stopped on an unexpected error: %(error)s"), error=repr(error))
-        _finish(job_id, JobState.FAILED, failure)
+        crash = JobFailed("internal", N_("The job stopped on an unexpected error: %(error)s"), error=repr(error))
+        _finish(job_id, JobState.FAILED, crash)
         return JobState.FAILED.value
     _finish(job_id, JobState.DONE)
     logger.info("job %s done", job_id)

@@ -65,6 +65,29 @@ def add_command(
     click.echo(job.id)
 
 
+@media_cli.command("fetch")
+@click.argument("recording_slug")
+@click.argument("url")
+@click.option(
+    "--kind", type=click.Choice(["original", "interpretation"]), required=True, help="Floor sound or an interpretation."
+)
+@click.option("--languages", required=True, help="Languages spoken, comma-separated: en, or en,fr,tr for the floor.")
+@click.option("--label", help="The track's name in the player (else made from the kind and languages).")
+def fetch_command(recording_slug: str, url: str, kind: str, languages: str, label: str | None) -> None:
+    """Queue the fetch of the media file at URL (public http/https addresses only); a worker downloads it, adds it
+    as `media add` would and queues its packaging. Prints the fetch job's id on its last line."""
+    recording = _recording(recording_slug)
+    try:
+        job = services.add_from_url(recording, url, kind, languages, label)
+    except InvalidInput as error:
+        hint = "URL" if error.field == "url" else f"--{error.field}"
+        raise click.BadParameter(error.reason, param_hint=hint) from None
+    except Busy as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Fetching {url} for {recording.slug} queued as job {job.id}; job id:")
+    click.echo(job.id)
+
+
 @media_cli.command("package")
 @click.argument("recording_slug")
 def package_command(recording_slug: str) -> None:

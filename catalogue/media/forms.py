@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from flask_wtf.file import FileField, FileRequired
+from flask_wtf.file import FileField
 from wtforms import BooleanField, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 from wtforms.validators import DataRequired
 
+from catalogue.forms import TypedForm
 from catalogue.i18n import lazy_text as _l
 
 
-class MediaForm(FlaskForm):
+class MediaForm(TypedForm):
     """The file, then what is heard in it. Kind, languages and label are checked by media.services, the same
     checks as the API and the command line."""
 
-    file = FileField(_l("Media file (video or audio)"), validators=[FileRequired(_l("Choose a media file."))])
+    file = FileField(_l("Media file (video or audio)"))
+    url = StringField(_l("… or its address on the web (https://…), fetched by the catalogue"))
     kind = SelectField(
         _l("What is heard"),
         choices=[

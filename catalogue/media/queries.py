@@ -12,7 +12,7 @@ from sqlalchemy import select
 from catalogue.extensions import db
 from catalogue.media.models import MediaSource, Stream, StreamState
 from catalogue.recordings.models import AudioKind, AudioTrack, Recording
-from catalogue.recordings.queries import recording_or_404  # noqa: F401  (re-exported for the media views)
+from catalogue.recordings.queries import recording_or_404 as recording_or_404  # re-exported for the media views
 
 
 def media_dir() -> Path:

@@ -28,7 +28,7 @@ from catalogue.inputs import InvalidInput, column_length
 from catalogue.jobs.models import Job
 from catalogue.jobs.services import JobFailed, create_job, register_handler, submit
 from catalogue.languages import display_name, normalize_language_tag, tag_from_media
-from catalogue.media import ffmpeg, packaging
+from catalogue.media import fetch, ffmpeg, packaging
 from catalogue.media.ffmpeg import FFmpegFailed, MediaError, Probe
 from catalogue.media.models import MediaSource, Stream, StreamState
 from catalogue.media.queries import floor_source, media_dir, packable_sources, picture_source, sources_for, stream_for
@@ -270,6 +270,48 @@ def add_source(
         db.session.commit()
     submit(added.job)
     return added
+
+
+FETCH_KIND = "fetch"
+
+
+def add_from_url(
+    recording: Recording, url: str, kind: AudioKind | str, languages: list[str] | str, label: str | None = None
+) -> Job:
+    """Queue the fetch of a media file from `url` (checked now: InvalidInput on `url` for an address we would not
+    fetch); the worker then adds it as `add_source` does, with the same checks, and queues its packaging."""
+    kind = source_kind(kind.value if isinstance(kind, AudioKind) else kind)
+    payload = {
+        "url": fetch.check_url(url).url,
+        "kind": kind.value,
+        "languages": source_languages(languages),
+        "label": source_label(label),
+    }
+    job = create_job(FETCH_KIND, recording.id, payload)
+    db.session.commit()
+    submit(job)
+    return job
+
+
+def fetch_source(job: Job, progress: Callable[[float], None]) -> None:
+    """The "fetch" job: download the file (checked again at every hop), then keep it as an upload would be kept.
+    The downloaded copy is removed whatever happens; a refusal fails the job with the reason."""
+    recording = db.session.get(Recording, job.recording_id) if job.recording_id else None
+    if recording is None or not job.payload:
+        raise JobFailed("no-recording", N_("The recording of this job no longer exists."))
+    folder = media_dir() / "sources" / recording.slug
+    folder.mkdir(parents=True, exist_ok=True)
+    downloaded = folder / f".fetch-{secrets.token_hex(12)}"
+    payload = job.payload
+    try:
+        name = fetch.download(payload["url"], downloaded, progress)
+        add_source(recording, downloaded, payload["kind"], payload["languages"], payload["label"], filename=name)
+    except MediaError as error:
+        raise JobFailed(error.problem.code, error.problem.text, **error.problem.params) from error
+    except InvalidInput as error:
+        raise JobFailed(error.code, error.text, **error.params) from error
+    finally:
+        downloaded.unlink(missing_ok=True)
 
 
 def add_source_as_list(
@@ -639,3 +681,4 @@ def _remove_old_folders(slug: str, keep: set[str | None]) -> None:
 
 def init_app(app: Flask) -> None:
     register_handler(app, JOB_KIND, package_recording)
+    register_handler(app, FETCH_KIND, fetch_source)

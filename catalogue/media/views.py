@@ -32,11 +32,12 @@ from flask import (
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from werkzeug.security import safe_join
+from werkzeug.wrappers import Response
 
-from catalogue.accounts.auth import csrf, role_required
+from catalogue.accounts.auth import csrf_exempt, role_required
 from catalogue.accounts.models import Role
+from catalogue.forms import TypedForm, add_error, required_text
 from catalogue.i18n import locale_code
 from catalogue.inputs import InvalidInput
 from catalogue.jobs.models import Job
@@ -71,7 +72,7 @@ MIME_TYPES = {
 YEAR_S = 365 * 24 * 3600
 
 
-def _public(response):
+def _public(response: Response) -> Response:
     # Players on other sites (design §8: "other people's players") may fetch these with hls.js.
     response.headers["Access-Control-Allow-Origin"] = "*"
     return response
@@ -128,10 +129,12 @@ def _packaging(recording: Recording) -> dict[str, Any]:
     """What the page and its status endpoint say about the packaging: the stream's state, whether a stream is
     published (it keeps playing whatever a newer job does), and the latest job with its progress or error."""
     stream = stream_for(recording)
-    job: Job | None = latest_job(recording.id, services.JOB_KIND)
+    # The latest job of the recording: a fetch of a file from the web, or a packaging.
+    job: Job | None = latest_job(recording.id)
     described = job_json(job) if job is not None else None
     if described is not None:
         described["percent"] = format_percent(described["progress"], locale=locale_code())
+        described["fetch"] = job is not None and job.kind == services.FETCH_KIND
     return {
         "state": stream.state.value if stream is not None else "none",
         "published": bool(stream is not None and stream.folder),
@@ -140,20 +143,37 @@ def _packaging(recording: Recording) -> dict[str, Any]:
     }
 
 
+def _fetch_media(recording: Recording, form: MediaForm) -> int:
+    """No file sent: fetch the one at the address given (in the background), or say that one of them is needed."""
+    url = (form.url.data or "").strip()
+    if not url:
+        add_error(form.file, _("Choose a media file, or give its address on the web."))
+        return 422
+    try:
+        services.add_from_url(recording, url, form.kind.data, required_text(form.languages), form.label.data)
+    except InvalidInput as error:
+        add_error(getattr(form, error.field, form.url), error.reason)
+        return 422
+    flash(_("The file at that address is being fetched; its packaging follows."), "success")
+    return 303
+
+
 def _add_media(recording: Recording, form: MediaForm) -> int:
     """Keep the uploaded file and queue its packaging: 303 on success, else the status the page answers with
     (the reason is on the form's fields)."""
     upload = form.file.data
+    if not upload or not upload.filename:
+        return _fetch_media(recording, form)
     add = services.add_each_stream if form.each_stream.data else services.add_source_as_list
     try:
         every_added = add(
-            recording, upload, form.kind.data, form.languages.data, form.label.data, filename=upload.filename
+            recording, upload, form.kind.data, required_text(form.languages), form.label.data, filename=upload.filename
         )
     except InvalidInput as error:
-        getattr(form, error.field, form.file).errors.append(error.reason)
+        add_error(getattr(form, error.field, form.file), error.reason)
         return 422
     except MediaError as error:
-        form.file.errors.append(error.problem.message)
+        add_error(form.file, error.problem.message)
         return error.status
     for added in every_added:
         flash(
@@ -170,7 +190,7 @@ def _add_media(recording: Recording, form: MediaForm) -> int:
 
 
 @bp.route(ARCHIVE, methods=["GET", "POST"])
-@csrf.exempt  # Checked by the form itself, after the request limit is lifted for the file (below).
+@csrf_exempt  # Checked by the form itself, after the request limit is lifted for the file (below).
 @role_required(Role.ARCHIVIST)
 def manage(slug: str) -> ResponseReturnValue:
     """The recording's media files, its stream and packaging, and the form to add a file.
@@ -217,7 +237,7 @@ def package(slug: str) -> ResponseReturnValue:
     """Package the recording again from its files (after a failure): the stream being served stays until the
     new one is ready."""
     recording = recording_or_404(slug)
-    if not FlaskForm().validate_on_submit():
+    if not TypedForm().validate_on_submit():
         abort(400)
     try:
         services.queue_packaging(recording)

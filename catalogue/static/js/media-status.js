@@ -12,7 +12,8 @@
 
   function show(job) {
     bar.value = job.progress;
-    if (messages.progress) status.textContent = messages.progress.replace("{percent}", percent.format(job.progress));
+    var message = job.fetch ? messages.fetching : messages.progress;
+    if (message) status.textContent = message.replace("{percent}", percent.format(job.progress));
   }
 
   function poll() {
