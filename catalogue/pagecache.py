@@ -15,6 +15,7 @@ Authorization header, nor a response that sets a cookie or writes the session.
 from __future__ import annotations
 
 import functools
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -213,7 +214,14 @@ def _storable(response: Response) -> CachedResponse | None:
     if "Set-Cookie" in response.headers or session.modified:
         return None
     etag, _weak = response.get_etag()
-    return CachedResponse(response.status_code, list(response.headers.items()), response.get_data(), etag)
+    body = response.get_data()
+    if etag is None and response.status_code == 200:
+        # Pages and API answers get a strong ETag from their bytes (the same for every anonymous visitor of
+        # this URL and language): a browser that comes back revalidates and gets a 304 without the body.
+        etag = hashlib.blake2b(body, digest_size=16).hexdigest()
+        response.set_etag(etag)
+        response.cache_control.no_cache = True
+    return CachedResponse(response.status_code, list(response.headers.items()), body, etag)
 
 
 def cached(view: Callable[..., Any] | None = None, *, by_language: bool = True) -> Any:
@@ -239,6 +247,8 @@ def cached(view: Callable[..., Any] | None = None, *, by_language: bool = True) 
             storable = _storable(response)
             if storable is not None and (storable.status == 200 or hit is None):
                 cache.put(generation, key, storable)
+            if storable is not None and storable.status == 200:
+                return cast(Response, response.make_conditional(request))
             return response
 
         return wrapper
