@@ -17,8 +17,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# PyICU (collation for French and Turkish lists) builds against Debian's ICU: its headers, pkg-config and a C++
+# compiler are installed when missing (apt-get, as root or through sudo).
+AS_ROOT := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+ICU_HEADER := /usr/include/unicode/coll.h
+$(ICU_HEADER):
+	$(AS_ROOT) apt-get update -qq
+	$(AS_ROOT) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libicu-dev pkg-config g++ >/dev/null
+
 # Reinstall only when the dependencies change.
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
+$(VENV)/.installed: pyproject.toml | $(BIN)/python $(ICU_HEADER)
 	$(BIN)/pip install -q -e '.[dev]'
 	touch $@
 
@@ -48,7 +56,7 @@ lint: setup
 
 # The SQLite run also measures branch coverage of catalogue/ and prints it (modules fully covered left out).
 test-sqlite: setup
-	$(BIN)/pytest --cov=catalogue --cov-branch --cov-report=term:skip-covered
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 test-postgres: setup
 	TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest

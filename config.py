@@ -40,7 +40,8 @@ class Config:
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     CATALOGUE_TRANSLATIONS_DIR = os.environ.get("CATALOGUE_TRANSLATIONS_DIR") or str(BASE_DIR / "translations")
-    CATALOGUE_MEDIA_DIR = os.environ.get("CATALOGUE_MEDIA_DIR") or str(BASE_DIR / "instance" / "media")
+    # Empty: media/ in the app's instance folder (create_app fills it in).
+    CATALOGUE_MEDIA_DIR = os.environ.get("CATALOGUE_MEDIA_DIR", "")
     CATALOGUE_MAX_SUBTITLE_BYTES = int(os.environ.get("CATALOGUE_MAX_SUBTITLE_BYTES", 5 * 1024 * 1024))
     CATALOGUE_MAX_MEDIA_BYTES = int(os.environ.get("CATALOGUE_MAX_MEDIA_BYTES", 4 * 1024**3))
     # Media fetched from an address an archivist gives: public addresses only, unless this is set (an intranet

@@ -28,7 +28,7 @@ from catalogue import create_app
 from catalogue.accounts.models import Role, User
 from catalogue.extensions import db
 from catalogue.i18n import reload_changed_catalogues
-from catalogue.translating import service
+from catalogue.translating import services as service
 
 WORDS = [
     "the",

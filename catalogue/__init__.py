@@ -6,22 +6,9 @@ from typing import Any
 from flask import Flask
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Build the app: configuration, extensions, blueprints and CLI commands."""
-    app = Flask(__name__, instance_relative_config=True)
-    app.config.from_object("config.Config")
-    if config:
-        app.config.update(config)
-    # Flask-Babel joins this to the package path; an absolute path points it at the top-level translations/.
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["CATALOGUE_TRANSLATIONS_DIR"]
-    # Bodies larger than a subtitle file (plus form overhead) are refused with 413 before they are read;
-    # the media upload form lifts the limit for itself.
-    if app.config.get("MAX_CONTENT_LENGTH") is None:
-        app.config["MAX_CONTENT_LENGTH"] = app.config["CATALOGUE_MAX_SUBTITLE_BYTES"] + 1024 * 1024
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
-
-    from catalogue import errors, i18n, pagecache
-    from catalogue.accounts import auth
+def _init_shared(app: Flask) -> None:
+    """The shared layer: the database (and every model on its metadata), migrations, languages, errors, caching."""
+    from catalogue import caching, errors, i18n, pagecache
     from catalogue.db import configure_sqlite
     from catalogue.extensions import db, migrate
 
@@ -41,54 +28,36 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     migrate.init_app(app, db, directory=str(Path(__file__).resolve().parent.parent / "migrations"))
     i18n.init_app(app)
     errors.init_app(app)
-    auth.init_app(app)
-    from catalogue import caching
-
     caching.init_app(app)
     pagecache.init_app(app)
 
-    from catalogue.accounts.cli import users_cli
-    from catalogue.accounts.views import bp as accounts_bp
-    from catalogue.api.views import bp as api_bp
-    from catalogue.demo.cli import demo_cli
-    from catalogue.recordings.manage import bp as manage_bp
-    from catalogue.recordings.views import bp as recordings_bp
-    from catalogue.subtitles.archive import bp as archive_bp
-    from catalogue.subtitles.cli import subtitles_cli
-    from catalogue.subtitles.views import bp as subtitles_bp
-    from catalogue.translating.cli import translations_cli
-    from catalogue.translating.views import bp as translate_bp
 
-    # The JSON API authenticates by Bearer token only, never by the session cookie: no CSRF token there.
-    auth.csrf.exempt(api_bp)
-    app.register_blueprint(accounts_bp)
-    app.register_blueprint(recordings_bp)
-    app.register_blueprint(subtitles_bp)
-    app.register_blueprint(archive_bp)
-    app.register_blueprint(manage_bp)
-    app.register_blueprint(translate_bp)
-    from catalogue import search
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: configuration, extensions, blueprints and CLI commands."""
+    app = Flask(__name__, instance_relative_config=True)
+    app.config.from_object("config.Config")
+    if config:
+        app.config.update(config)
+    # Flask-Babel joins this to the package path; an absolute path points it at the top-level translations/.
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = app.config["CATALOGUE_TRANSLATIONS_DIR"]
+    # Bodies larger than a subtitle file (plus form overhead) are refused with 413 before they are read;
+    # the media upload form lifts the limit for itself.
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = app.config["CATALOGUE_MAX_SUBTITLE_BYTES"] + 1024 * 1024
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    # No media folder set: media/ in the instance folder, beside the default SQLite file and job queue (the
+    # checkout's instance/, or Flask's folder for an installed package, never site-packages).
+    if not app.config.get("CATALOGUE_MEDIA_DIR"):
+        app.config["CATALOGUE_MEDIA_DIR"] = str(Path(app.instance_path) / "media")
 
-    search.init_app(app)
-    # The media routes join the API blueprint: their module must be imported before it is registered.
-    from catalogue.api import media as _api_media  # noqa: F401
+    _init_shared(app)
+    # The domains, lowest layer first (design.md §4): each registers its blueprints, CLI commands and hooks.
+    from catalogue import accounts, api, demo, jobs, media, recordings, search, subtitles, translating
 
-    app.register_blueprint(api_bp, url_prefix="/api/v1")
-    # Media sources, HLS streams and the background jobs that package them (design.md §5).
-    from catalogue import jobs, media
-
-    jobs.init_app(app)
-    media.init_app(app)
-    # Security headers on every response, Secure cookies and the sign-in throttle (after the login view exists).
+    for domain in (accounts, recordings, subtitles, translating, search, jobs, media, api, demo):
+        domain.init_app(app)
+    # Security headers, Secure cookies and the sign-in throttle, once the login view exists.
     from catalogue import security
 
     security.init_app(app)
-    app.cli.add_command(demo_cli)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(subtitles_cli)
-    app.cli.add_command(translations_cli)
-    # What `translations extract` reads into the `content` domain (translating does not import the domains).
-    from catalogue.recordings.content import content_messages
-
-    app.extensions["catalogue_content_sources"] = [content_messages]
     return app

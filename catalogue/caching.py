@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask, Response, current_app, request
-from flask_login import current_user
+
+from catalogue.accounts.auth import signed_in_user
 
 YEAR = 365 * 24 * 3600
 
@@ -38,7 +39,7 @@ def cache_headers(response: Response) -> Response:
         response.cache_control.public = True
         response.cache_control.max_age = YEAR
         response.cache_control.immutable = True
-    elif response.mimetype == "text/html" and current_user.is_authenticated:
+    elif response.mimetype == "text/html" and signed_in_user() is not None:
         response.cache_control.private = True
         response.cache_control.no_store = True
     return response

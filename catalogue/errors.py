@@ -1,9 +1,11 @@
 """Error pages in the visitor's language, and JSON errors under /api (design.md §8 error shape)."""
 
 import contextlib
+from typing import NotRequired, TypedDict
 
 from babel.numbers import format_decimal
-from flask import Flask, current_app, jsonify, make_response, render_template, request
+from flask import Flask, Response, current_app, jsonify, make_response, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, StatementError
@@ -18,8 +20,19 @@ def wants_json() -> bool:
     return request.path.startswith("/api/")
 
 
-def api_error(status: int, code: str, message: str, line: int | None = None, field: str | None = None):
-    error: dict[str, object] = {"line": line, "code": code, "message": message}
+class ErrorJSON(TypedDict):
+    """One entry of an API error's `errors` list (design.md §8)."""
+
+    line: int | None
+    code: str
+    message: str
+    field: NotRequired[str]
+
+
+def api_error(
+    status: int, code: str, message: str, line: int | None = None, field: str | None = None
+) -> tuple[Response, int]:
+    error: ErrorJSON = {"line": line, "code": code, "message": message}
     if field:
         error["field"] = field  # Which input was refused (design.md §9: a bad value is a 4xx naming the field).
     return jsonify({"errors": [error]}), status
@@ -30,11 +43,11 @@ def _too_large() -> str:
     return _("The file is too large: subtitle files may be up to %(limit)s bytes.", limit=limit)
 
 
-def handle_http_error(error: HTTPException):
+def handle_http_error(error: HTTPException) -> Response:
     status = error.code or 500
     if wants_json():
         message = _too_large() if status == 413 else error.description or ""
-        response = api_error(status, (error.name or "error").lower().replace(" ", "-"), message)
+        response: ResponseReturnValue = api_error(status, (error.name or "error").lower().replace(" ", "-"), message)
     else:
         messages = {
             401: _("Please sign in to do this."),
@@ -53,7 +66,7 @@ def handle_http_error(error: HTTPException):
     return final
 
 
-def handle_database_down(error: Exception):
+def handle_database_down(error: Exception) -> Response:
     """The database is unreachable (restarting, failing over): a clear 503 now, and the connection pool
     (pool_pre_ping) reconnects by itself once it is back; the app needs no restart."""
     from catalogue.extensions import db
@@ -72,7 +85,7 @@ def handle_database_down(error: Exception):
     return response
 
 
-def handle_busy(error: Busy):
+def handle_busy(error: Busy) -> Response:
     """A lock another writer holds did not come free in time: come back in a moment (503), nothing was changed."""
     message = _(error.message)
     if wants_json():
@@ -83,14 +96,14 @@ def handle_busy(error: Busy):
     return response
 
 
-def handle_invalid_input(error: InvalidInput):
+def handle_invalid_input(error: InvalidInput) -> ResponseReturnValue:
     """A value refused before it reached the database: 422 naming the field."""
     if wants_json():
         return api_error(422, error.code, error.message, field=error.field)
     return render_template("errors/error.html", status=422, message=error.message), 422
 
 
-def handle_refused_by_database(error: StatementError):
+def handle_refused_by_database(error: StatementError) -> ResponseReturnValue:
     """The last line of defence: a value the database refuses (too long for its column on PostgreSQL, out of
     range, a constraint) or that a column type cannot convert is the request's fault, so a 422, not a 500.
     Views validate first; this only catches what they missed. Any other statement error is a bug: re-raised."""

@@ -1,23 +1,34 @@
 """Locale selection and locale-aware formatting shared by every page (design.md §6)."""
 
+from __future__ import annotations
+
+import gettext as stdlib_gettext
+import re
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any, Protocol, TypeVar, cast
 from urllib.parse import quote, urlencode
 
-from babel.dates import format_date, format_interval
+from babel import Locale
+from babel.dates import format_date, format_interval, get_timezone
 from babel.dates import format_datetime as babel_format_datetime
 from babel.lists import format_list
+from babel.numbers import format_decimal as babel_format_decimal
 from babel.units import format_unit
 from flask import Flask, Response, current_app, has_request_context, request
 from flask_babel import Babel, Domain, get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
-from markupsafe import escape
+from markupsafe import Markup, escape
 
+from catalogue.collation import collated
 from catalogue.languages import display_name
 
 LANG_COOKIE = "lang"
+T = TypeVar("T")
 
 
 def _supported(code: str | None) -> str | None:
@@ -30,9 +41,34 @@ def _user_preference() -> str | None:
     """The signed-in user's preferred locale; None outside a request or in an app without Flask-Login."""
     if not has_request_context() or not hasattr(current_app, "login_manager"):
         return None
-    if not current_user.is_authenticated:
+    if not getattr(current_user, "is_authenticated", False):
         return None
     return _supported(getattr(current_user, "preferred_locale", None))
+
+
+def negotiate(accepted: Iterable[tuple[str, float]], supported: Sequence[str]) -> str | None:
+    """The first supported locale in the reader's order of preference, matched by language (design.md §6).
+
+    `fr-FR,en;q=0.8` is French: the region does not have to match, and a less wanted exact tag (`en`) never
+    beats a more wanted one of another region. Werkzeug's best_match tries every exact tag first, so it
+    answered English there. `accepted` is in order of preference, as `request.accept_languages` iterates.
+    """
+    exact = {tag.lower().replace("_", "-"): tag for tag in supported}
+    by_language: dict[str, str] = {}
+    for tag in supported:
+        by_language.setdefault(tag.lower().replace("_", "-").split("-")[0], tag)
+    for tag, quality in accepted:
+        wanted = tag.strip().lower().replace("_", "-")
+        if quality <= 0 or wanted == "*":
+            continue
+        found = exact.get(wanted) or by_language.get(wanted.split("-")[0])
+        if found:
+            return found
+    return None
+
+
+def _default_locale() -> str:
+    return str(current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
 def select_locale() -> str:
@@ -41,13 +77,13 @@ def select_locale() -> str:
     Unknown codes fall through; outside a request (CLI commands) it is the default locale.
     """
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return _default_locale()
     return (
         _supported(request.args.get("lang"))
         or _supported(request.cookies.get(LANG_COOKIE))
         or _user_preference()
-        or request.accept_languages.best_match(current_app.config["LANGUAGES"])
-        or current_app.config["BABEL_DEFAULT_LOCALE"]
+        or negotiate(request.accept_languages, current_app.config["LANGUAGES"])
+        or _default_locale()
     )
 
 
@@ -91,8 +127,9 @@ def _display_name(code: str, locale: str) -> str:
 def language_name(code: str, in_language: str | None = None) -> str:
     """The name of a language as a menu shows it, in the interface language by default.
 
-    `in_language` may itself be a tag CLDR has no data for (a track's own language, to name it in itself):
-    the name then falls back to the interface language's.
+    Every name on a page is in the page's language (design.md §6); `in_language` names a language in itself,
+    for the interface-language switcher only, whose links carry their own `lang`. It may be a tag CLDR has
+    no data for: the name then falls back to the interface language's.
     """
     target = in_language or locale_code()
     name = _display_name(code, target)
@@ -106,6 +143,43 @@ def language_list(codes: list[str]) -> str:
     """Language names inside a sentence: "English, French and Turkish", "anglais, français et turc"."""
     locale = locale_code()
     return format_list([_display_name(c, locale) for c in codes], locale=locale)
+
+
+# --- sorting for a reader (design.md §6) ---------------------------------------------------------------------
+
+
+def collate(items: Iterable[T], key: Callable[[T], str] | None = None) -> list[T]:
+    """Items in the order of the interface language (ICU collation): in Turkish, İngilizce between Fransızca
+    and Türkçe, as a Turkish reader looks for it; by `key(item)`, or the item's text."""
+    return collated(items, locale_code(), key)
+
+
+def by_language_name(codes: Iterable[str]) -> list[str]:
+    """Language tags in the order of their names as the page shows them (a filter's choices, table columns)."""
+    return collate(codes, key=language_name)
+
+
+def join_list(items: Iterable[object]) -> Markup:
+    """Items inside a sentence, joined as the language joins them ("A, B and C", "A, B et C", "A, B ve C").
+
+    Items may be markup a macro made (a person with their affiliation); anything else is escaped.
+    """
+    parts = [str(escape(item)) for item in items]
+    if not parts:
+        return Markup("")
+    # Every part is escaped above, and CLDR's list patterns hold only words and punctuation.
+    return Markup(format_list(parts, locale=locale_code()))
+
+
+# --- numbers, durations and moments ------------------------------------------------------------------------------
+
+
+def format_decimal(value: float | int) -> str:
+    """A quantity as the locale writes it: "0,7" in French, "12 345" in French and "12.345" in Turkish.
+
+    Identifiers (line, cue and revision numbers) are not quantities: they are shown as plain digits.
+    """
+    return str(babel_format_decimal(value, locale=locale_code()))
 
 
 def format_duration(milliseconds: int | None) -> str:
@@ -134,11 +208,39 @@ def format_timestamp(milliseconds: int) -> str:
     return f"{hours}:{minutes:02d}:{seconds:02d}" if hours else f"{minutes}:{seconds:02d}"
 
 
+# Seconds in a CLDR time pattern, with the separator before them ("h:mm:ss a" → "h:mm a"): a start time is
+# given to the minute. Quoted literals are left alone by matching them first.
+_SECONDS = re.compile(r"'[^']*'|[:.]?s+")
+# Zones whose generic name CLDR does not have ("Unknown Region (UTC) Time"): named by their specific name.
+_UNIVERSAL_ZONES = re.compile(r"(Etc/)?(UTC|UCT|GMT|Universal|Zulu|Greenwich)([+-]0)?")
+
+
+@lru_cache(maxsize=32)
+def _time_with_zone_pattern(locale: str, universal: bool) -> str:
+    """The locale's full time pattern (which places the zone where the language does), to the minute, with
+    the zone's generic name ("heure de Turquie", "Türkiye Saati") instead of standard or summer time."""
+    pattern = Locale.parse(locale).time_formats["full"].pattern
+    pattern = _SECONDS.sub(lambda match: match.group() if match.group().startswith("'") else "", pattern)
+    return pattern if universal else pattern.replace("zzzz", "vvvv")
+
+
 def format_datetime_in(value: datetime | None, timezone: str, format: str = "medium") -> str:
-    """A moment shown in the event's own time zone (Europe/Istanbul for the summit)."""
+    """A moment in a zone's own time (Europe/Istanbul for the summit), to the minute, the zone named once in
+    the reader's language: "Dec 8, 2021, 8:00 AM Türkiye Time", "8 déc. 2021, 08:00 heure de Turquie".
+
+    `format` is the length of the date (short, medium, long, full); the time is always short.
+    """
     if value is None:
         return ""
-    return babel_format_datetime(value, format, tzinfo=timezone, locale=locale_code())
+    locale = locale_code()
+    zone = get_timezone(timezone)
+    time_pattern = _time_with_zone_pattern(locale, bool(_UNIVERSAL_ZONES.fullmatch(timezone)))
+    time_text = babel_format_datetime(value, time_pattern, tzinfo=zone, locale=locale)
+    date_text = babel_format_datetime(
+        value, Locale.parse(locale).date_formats[format].pattern, tzinfo=zone, locale=locale
+    )
+    glue = str(Locale.parse(locale).datetime_formats[format])
+    return glue.replace("{1}", date_text).replace("{0}", time_text)
 
 
 def format_day(value: date, format: str = "long") -> str:
@@ -163,13 +265,36 @@ def url_with_lang(code: str) -> str:
     return f"{request.script_root}{path}?{urlencode(args)}"
 
 
-def lazy_text(string: str, **variables: object) -> LazyString:
+# --- translations -------------------------------------------------------------------------------------------------
+
+# Flask-Babel 4 leaves these unannotated: typed views of the same callables.
+_new_babel = cast(Callable[..., Babel], Babel)
+_new_domain = cast(Callable[..., Domain], Domain)
+_new_lazy_string = cast(Callable[[Callable[[], str]], LazyString], LazyString)
+_interface_translations = cast(Callable[[], stdlib_gettext.NullTranslations], get_translations)
+
+
+class _GettextEnvironment(Protocol):
+    """What jinja2.ext.i18n adds to the Jinja environment (untyped there, as it is added at run time)."""
+
+    def install_gettext_callables(
+        self,
+        gettext: Callable[[str], str],
+        ngettext: Callable[[str, str, int], str],
+        newstyle: bool | None = None,
+        pgettext: Callable[[str, str], str] | None = None,
+        npgettext: Callable[[str, str, str, int], str] | None = None,
+    ) -> None: ...
+
+
+def lazy_text(string: str, **variables: object) -> str:
     """A lazily translated form label or message that renders as text, never as markup.
 
     Flask-Babel's lazy_gettext hands Jinja the translation as trusted markup (`__html__`); translations
-    are untrusted, so this one hands over the escaped translation instead.
+    are untrusted, so this one hands over the escaped translation instead. Typed as the str that WTForms'
+    labels and messages take: the LazyString stands in for one wherever it is rendered or formatted.
     """
-    return LazyString(lambda: escape(gettext(string, **variables)))
+    return cast(str, _new_lazy_string(lambda: escape(gettext(string, **variables))))
 
 
 def _install_escaping_gettext(app: Flask) -> None:
@@ -177,11 +302,17 @@ def _install_escaping_gettext(app: Flask) -> None:
 
     Jinja's new-style gettext marks whatever the catalogue returns as safe markup, so a msgstr holding
     `<script>` would run. Returning it escaped keeps Jinja's own escaping of the `%(name)s` variables.
+    The context forms (`pgettext`, for one English word with two jobs) are escaped the same way.
     """
-    app.jinja_env.install_gettext_callables(
-        lambda string: escape(get_translations().ugettext(string)),
-        lambda singular, plural, n: escape(get_translations().ungettext(singular, plural, n)),
+    environment = cast(_GettextEnvironment, app.jinja_env)
+    environment.install_gettext_callables(
+        lambda string: escape(_interface_translations().gettext(string)),
+        lambda singular, plural, n: escape(_interface_translations().ngettext(singular, plural, n)),
         newstyle=True,
+        pgettext=lambda context, string: escape(_interface_translations().pgettext(context, string)),
+        npgettext=lambda context, singular, plural, n: escape(
+            _interface_translations().npgettext(context, singular, plural, n)
+        ),
     )
 
 
@@ -197,21 +328,43 @@ class ContentText:
     translated: bool
 
 
+def _has_message(translations: stdlib_gettext.NullTranslations | None, key: str) -> bool:
+    """Whether a compiled catalogue (or one merged into it) holds a translation under `key`.
+
+    A translation may equal its source ("Introduction" in French, "Izmir" in French): it is a translation all
+    the same, and gettext's answer alone cannot tell it from a missing one.
+    """
+    while translations is not None:
+        catalog = getattr(translations, "_catalog", None)
+        if isinstance(catalog, dict) and key in catalog:
+            return True
+        translations = getattr(translations, "_fallback", None)
+    return False
+
+
 def content_text(text: str | None, context: str, original_lang: str = "en") -> ContentText:
-    """The `content` domain's translation of `text` (msgctxt = what it is), or the original, marked as such."""
+    """The `content` domain's translation of `text` (msgctxt = what it is), or the original, marked as such.
+
+    "Translated" means the catalogue has a msgstr for it, whether or not it differs from the source.
+    """
     if not text:
         return ContentText("", original_lang, False)
     locale = locale_code()
     if locale == original_lang:
         return ContentText(text, original_lang, True)
-    translated = _content_domain().get_translations().upgettext(context, text)
-    if translated and translated != text:
-        return ContentText(translated, locale, True)
+    translations = _content_translations()
+    if _has_message(translations, f"{context}\x04{text}"):
+        return ContentText(translations.pgettext(context, text), locale, True)
     return ContentText(text, original_lang, False)
 
 
 def _content_domain() -> Domain:
-    return current_app.extensions["catalogue_content_domain"]
+    return cast(Domain, current_app.extensions["catalogue_content_domain"])
+
+
+def _content_translations() -> stdlib_gettext.NullTranslations:
+    """The reader's `content` catalogue (Flask-Babel's Domain.get_translations, which it leaves unannotated)."""
+    return cast(Callable[[], stdlib_gettext.NullTranslations], _content_domain().get_translations)()
 
 
 def _catalogue_files(app: Flask) -> list[Path]:
@@ -239,7 +392,7 @@ def reload_changed_catalogues() -> None:
     """Flask-Babel caches compiled catalogues for the life of the process, and refresh() does not reload
     them. A few stat() calls per request notice a new .mo (an edit saved through any worker or machine
     sharing translations/) and drop the caches, so every worker shows it on its next request."""
-    state = current_app.extensions["catalogue_catalogue_state"]
+    state: dict[str, Any] = current_app.extensions["catalogue_catalogue_state"]
     signature = _signature(state["files"])
     if signature != state["signature"]:
         state["signature"] = signature
@@ -250,8 +403,8 @@ def reload_changed_catalogues() -> None:
 def init_app(app: Flask) -> None:
     # One Babel per app, not a module-level one: Flask-Babel keeps its catalogue cache on the extension
     # object, and two apps (two translation folders) must not share it.
-    Babel(app, locale_selector=select_locale)
-    app.extensions["catalogue_content_domain"] = Domain(domain=CONTENT_DOMAIN)
+    _new_babel(app, locale_selector=select_locale)
+    app.extensions["catalogue_content_domain"] = _new_domain(domain=CONTENT_DOMAIN)
     files = _catalogue_files(app)
     app.extensions["catalogue_catalogue_state"] = {"files": files, "signature": _signature(files)}
     app.before_request(reload_changed_catalogues)
@@ -261,6 +414,10 @@ def init_app(app: Flask) -> None:
         locale_code=locale_code,
         language_name=language_name,
         language_list=language_list,
+        by_language_name=by_language_name,
+        collate=collate,
+        join_list=join_list,
+        format_decimal=format_decimal,
         format_duration=format_duration,
         format_timestamp=format_timestamp,
         format_datetime_in=format_datetime_in,

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import request
+from sqlalchemy import String
 from sqlalchemy.orm import InstrumentedAttribute
 
 from catalogue.problems import N_, render_message
@@ -22,6 +24,7 @@ MAX_PER_PAGE = 500
 MAX_PAGE = 1_000_000_000
 # JSON nesting deeper than this is no request we ever expect; Python's parser would recurse on it.
 MAX_JSON_DEPTH = 64
+T = TypeVar("T")
 # The largest value of a 32-bit INTEGER column (PostgreSQL's `integer`).
 MAX_INT32 = 2**31 - 1
 # Years a recording's date may fall in: any time zone's offset then stays inside what datetime can hold.
@@ -58,7 +61,10 @@ class InvalidInput(ValueError):
 
 def column_length(column: InstrumentedAttribute[Any]) -> int:
     """The size of a String(n) model column: the one place a length limit is written."""
-    return column.property.columns[0].type.length
+    column_type = column.property.columns[0].type
+    if not isinstance(column_type, String) or column_type.length is None:
+        raise TypeError(f"{column} is not a String(n) column.")
+    return column_type.length
 
 
 # --- paging ----------------------------------------------------------------------------------------------
@@ -91,6 +97,10 @@ class Paging:
     def within(self, total: int) -> Paging:
         """This page, or the last one when the request asks for a page past the end."""
         return replace(self, page=min(self.page, self.pages(total)))
+
+    def window(self, items: Sequence[T]) -> list[T]:
+        """This page of a list that is already in memory."""
+        return list(items[self.offset : self.offset + self.per_page])
 
 
 def read_paging(per_page: int, *, adjustable: bool = False, max_page: int = MAX_PAGE) -> Paging:
@@ -137,18 +147,13 @@ def json_body() -> dict[str, Any]:
 # --- fields of a JSON object -----------------------------------------------------------------------------
 
 
-def json_text(
-    body: dict[str, Any], name: str, max_length: int, *, required: bool = True, strip: bool = True
-) -> str | None:
-    """A string field at most `max_length` characters long (a column's size); None when it is absent (or
-    empty) and not required. `strip` trims surrounding spaces (a title); without it they stay, for the
-    caller's pattern to refuse (a slug)."""
-    value = body.get(name)
+def check_optional_text(value: object, name: str, max_length: int, *, strip: bool = True) -> str | None:
+    """A string at most `max_length` characters long (a column's size), or None when absent or empty.
+    `strip` trims surrounding spaces (a title); without it they stay, for the caller's pattern to refuse (a
+    slug)."""
     if isinstance(value, str) and strip:
         value = value.strip()
     if value is None or value == "":
-        if required:
-            raise InvalidInput(name, "missing-field", N_("This field is required."))
         return None
     if not isinstance(value, str):
         raise InvalidInput(name, "bad-type", N_("This field must be a string."))
@@ -157,6 +162,23 @@ def json_text(
     if len(value) > max_length:
         raise InvalidInput(name, "too-long", N_("This field may be at most %(max)s characters long."), max=max_length)
     return value
+
+
+def check_text(value: object, name: str, max_length: int, *, strip: bool = True) -> str:
+    """optional_text, for a field that must be given."""
+    text = check_optional_text(value, name, max_length, strip=strip)
+    if text is None:
+        raise InvalidInput(name, "missing-field", N_("This field is required."))
+    return text
+
+
+def json_text(
+    body: dict[str, Any], name: str, max_length: int, *, required: bool = True, strip: bool = True
+) -> str | None:
+    """A string field of a JSON object (see check_optional_text and check_text)."""
+    if required:
+        return check_text(body.get(name), name, max_length, strip=strip)
+    return check_optional_text(body.get(name), name, max_length, strip=strip)
 
 
 def check_int(value: object, name: str, *, low: int = 0, high: int = MAX_INT32) -> int:

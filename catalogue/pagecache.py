@@ -20,7 +20,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any, TypeVar, cast, overload
 
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import UserMixin, current_user
@@ -222,6 +222,17 @@ def _storable(response: Response) -> CachedResponse | None:
         response.set_etag(etag)
         response.cache_control.no_cache = True
     return CachedResponse(response.status_code, list(response.headers.items()), body, etag)
+
+
+ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+
+
+@overload
+def cached(view: ViewT) -> ViewT: ...
+
+
+@overload
+def cached(view: None = None, *, by_language: bool = True) -> Callable[[ViewT], ViewT]: ...
 
 
 def cached(view: Callable[..., Any] | None = None, *, by_language: bool = True) -> Any:

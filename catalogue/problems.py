@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,10 +41,25 @@ class Problem:
         return {"line": self.line, "code": self.code, "text": self.text, "params": self.params}
 
 
+# Parameters that name a line, a cue or a revision: identifiers, shown as plain digits ("Satır 12345", never
+# "Satır 12.345", which a Turkish reader takes for an ordinal). Every other number is a quantity, written as the
+# reader's locale writes it ("0,7" in French, "5 242 880").
+IDENTIFIERS = frozenset({"line", "cue", "number", "revision"})
+# Decimals stored as text by earlier versions ("0.7"): read back as numbers, so they are shown the same way.
+_STORED_DECIMAL = re.compile(r"[0-9]{1,9}\.[0-9]{1,6}")
+
+
+def _shown(name: str, value: Any, locale: str) -> Any:
+    if isinstance(value, str) and _STORED_DECIMAL.fullmatch(value):
+        value = float(value)
+    if name in IDENTIFIERS or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    return format_decimal(value, locale=locale)
+
+
 def render_message(text: str, params: dict[str, Any]) -> str:
     locale = str(get_locale() or "en")
-    shown = {k: format_decimal(v, locale=locale) if isinstance(v, int) else v for k, v in params.items()}
-    return gettext(text, **shown)
+    return gettext(text, **{name: _shown(name, value, locale) for name, value in params.items()})
 
 
 def problem_dict(record: dict[str, Any]) -> dict[str, Any]:

@@ -104,7 +104,8 @@ def _stem(word: str, language: str) -> str:
     stemmers = _stemmers.__dict__
     if language not in stemmers:
         stemmers[language] = Stemmer.Stemmer(SNOWBALL[language])
-    return stemmers[language].stemWord(word)
+    stem: str = stemmers[language].stemWord(word)  # PyStemmer has no stubs
+    return stem
 
 
 @lru_cache(maxsize=65536)

@@ -1,7 +1,9 @@
 """Fixtures in the style of the Flask tutorial: app, client, runner, plus the demo summit and a live server.
 
 The database is real: a fresh SQLite file per test, or the PostgreSQL database named by TEST_DATABASE_URL
-(`make test` runs the whole suite once on each).
+(`make test` runs the whole suite once on each). `app` and `client` start empty: a test that needs the summit
+asks for `demo` (or `demo_app`, `demo_client`); one that needs a recording or two builds them with
+tests/factories.py.
 """
 
 from __future__ import annotations
@@ -24,10 +26,25 @@ from catalogue import create_app, pagecache
 from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
 from catalogue.search import index as search_index
+from tests.factories import make_account, make_api_token
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+# The read-only corpora beside the repository (conformance cases, other projects' files): design.md §7.
+SHARED = PROJECT_ROOT.parent / "shared"
+
+
+def shared_folder(*parts: str) -> Path:
+    """A folder of ../shared. Outside a checkout that has shared/ beside it, the tests that read it are skipped,
+    saying so; in CI (the CI variable set) a missing folder is a failure, never a skip."""
+    folder = SHARED.joinpath(*parts)
+    if not folder.is_dir():
+        message = f"{folder} is missing: these tests read the shared corpora beside the repository (../shared)."
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return folder
 
 
 def reset_database() -> None:
@@ -106,16 +123,29 @@ def app(empty_app: Flask) -> Flask:
 
 
 @pytest.fixture
-def demo_app(app: Flask) -> Flask:
-    """An app with the summit demo loaded, as the first README command leaves it."""
+def demo(app: Flask) -> Flask:
+    """The summit demo loaded into the test's app, as the first README command leaves it (the app `client`
+    talks to). Ask for it when the test is about the summit: its people, texts, subtitles, search hits."""
     with app.app_context():
         load_demo()
     return app
 
 
 @pytest.fixture
-def client(demo_app: Flask) -> FlaskClient:
-    return demo_app.test_client()
+def demo_app(demo: Flask) -> Flask:
+    """`demo`, under the name fixtures and browser tests use for the app itself."""
+    return demo
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    """A client of the test's app: an empty catalogue unless the test asks for `demo` or builds rows."""
+    return app.test_client()
+
+
+@pytest.fixture
+def demo_client(demo: Flask) -> FlaskClient:
+    return demo.test_client()
 
 
 @pytest.fixture
@@ -147,7 +177,6 @@ def csrf_token_from(page: str) -> str:
 @pytest.fixture
 def make_user(app: Flask) -> Callable[..., Any]:
     """Create an account directly in the database: make_user("a@example.org", "archivist", locales=("fr",))."""
-    from catalogue.accounts.models import Role, User
 
     def make(
         email: str,
@@ -157,29 +186,15 @@ def make_user(app: Flask) -> Callable[..., Any]:
         **fields: Any,
     ) -> int:
         with app.app_context():
-            user = User(email=email, display_name=fields.pop("display_name", email.split("@")[0]), role=Role(role))
-            user.locales = list(locales)
-            for name, value in fields.items():
-                setattr(user, name, value)
-            user.set_password(password)
-            db.session.add(user)
-            db.session.commit()
-            return user.id
+            return make_account(email, role, password=password, locales=locales, **fields).id
 
     return make
 
 
 def api_token(app: Flask, email: str, role: str, *, display_name: str, locales: tuple[str, ...] = ()) -> str:
     """Create an account directly in the database and return a new API token for it (scripts' Bearer token)."""
-    from catalogue.accounts.models import Role, User, issue_token
-
     with app.app_context():
-        user = User(email=email, display_name=display_name, role=Role(role), locales=list(locales))
-        user.set_password("secret-pass")
-        db.session.add(user)
-        token = issue_token(user)
-        db.session.commit()
-        return token
+        return make_api_token(make_account(email, role, display_name=display_name, locales=locales))
 
 
 @pytest.fixture

@@ -37,7 +37,7 @@ def test_demo_load_twice_changes_nothing(app):
         assert before["Recording"] == 3
 
 
-def test_demo_media_are_copied_and_served(client):
+def test_demo_media_are_copied_and_served(client, demo):
     url = "/media/demo/workshop-1-building-resilience-floor.opus"
     with client.get(url) as response:
         assert response.status_code == 200

@@ -92,7 +92,7 @@ def test_a_worker_killed_between_the_po_and_the_mo_heals_on_the_next_look(
         from catalogue import create_app
         from catalogue.accounts.models import Role, User
         from catalogue.extensions import db
-        from catalogue.translating import service
+        from catalogue.translating import services as service
         app = create_app({{"SQLALCHEMY_DATABASE_URI": {database_url!r}, "CATALOGUE_TRANSLATIONS_DIR": {str(folder)!r}}})
         with app.test_request_context():
             user = User(email="fr@example.org", display_name="Fr", role=Role.ADMIN)

@@ -11,14 +11,14 @@ from tests.conftest import create_schema, reset_database
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
 
 
-def test_accept_language_turkish_gives_a_turkish_page(client):
+def test_accept_language_turkish_gives_a_turkish_page(client, demo):
     page = client.get("/", headers={"Accept-Language": "tr-TR,tr;q=0.9,en;q=0.5"}).get_data(as_text=True)
     assert '<html lang="tr">' in page
     assert "Kayıtlar" in page
     assert "Programda belirtilmemiş" in page
 
 
-def test_lang_parameter_sticks_through_a_cookie(client):
+def test_lang_parameter_sticks_through_a_cookie(client, demo):
     first = client.get("/?lang=fr", headers={"Accept-Language": "tr"})
     assert '<html lang="fr">' in first.get_data(as_text=True)
     assert "lang=fr" in first.headers["Set-Cookie"]
@@ -34,7 +34,7 @@ def test_unknown_lang_falls_back_to_negotiation(client):
     assert "Set-Cookie" not in page.headers
 
 
-def test_english_is_the_last_resort(client):
+def test_english_is_the_last_resort(client, demo):
     page = client.get("/", headers={"Accept-Language": "de-DE"}).get_data(as_text=True)
     assert '<html lang="en">' in page
     assert "Not named in the programme" in page
@@ -43,13 +43,15 @@ def test_english_is_the_last_resort(client):
 @pytest.mark.parametrize(
     ("lang", "moment", "duration", "languages"),
     [
-        ("en", "Dec 8, 2021, 8:00:07", "50 sec", "English interpretation"),
+        # To the minute, the zone named once in the reader's language (design.md §6). The 49.6 s recording
+        # lasts 49 s, in whole seconds as its player counts them (0:49).
+        ("en", "Dec 8, 2021, 8:00\u202fAM Türkiye Time", "49 sec", "English interpretation"),
         # French typography: narrow no-break space between number and unit.
-        ("fr", "8 déc. 2021, 08:00:07", "50\u202fs", "Interprétation en anglais"),
-        ("tr", "8 Ara 2021 08:00:07", "50 sn.", "İngilizce simultane çeviri"),
+        ("fr", "8 déc. 2021, 08:00 heure de Turquie", "49\u202fs", "Interprétation en anglais"),
+        ("tr", "8 Ara 2021 08:00 Türkiye Saati", "49 sn.", "İngilizce simultane çeviri"),
     ],
 )
-def test_dates_durations_and_language_names_follow_the_locale(client, lang, moment, duration, languages):
+def test_dates_durations_and_language_names_follow_the_locale(client, demo, lang, moment, duration, languages):
     page = client.get(f"/recordings/workshop-1-building-resilience?lang={lang}").get_data(as_text=True)
     # 05:00:07 UTC is shown in the summit's own time zone, Europe/Istanbul.
     assert moment in page
@@ -57,17 +59,17 @@ def test_dates_durations_and_language_names_follow_the_locale(client, lang, mome
     assert languages in page
 
 
-def test_format_duration_in_each_locale(demo_app):
+def test_format_duration_in_each_locale(app):
     expected = {"en": "1 hr 2 min 5 sec", "fr": "1\u202fh 2\xa0min 5\u202fs", "tr": "1 sa. 2 dk. 5 sn."}
     for lang, text in expected.items():
-        with demo_app.test_request_context(f"/?lang={lang}"):
+        with app.test_request_context(f"/?lang={lang}"):
             assert format_duration(3_725_000) == text
 
 
-def test_turkish_capitalisation_keeps_the_dotted_i(demo_app):
+def test_turkish_capitalisation_keeps_the_dotted_i(app):
     assert upper_first("ingilizce", "tr") == "İngilizce"
     assert upper_first("italien", "fr") == "Italien"
-    with demo_app.test_request_context("/?lang=fr"):
+    with app.test_request_context("/?lang=fr"):
         assert language_name("en") == "Anglais"
         assert language_name("tr", "tr") == "Türkçe"
 
@@ -84,7 +86,7 @@ def test_plural_rules_are_pinned(locale, rule):
     assert f'"Plural-Forms: {rule}\\n"' in text
 
 
-def test_plurals_render_in_each_language(client):
+def test_plurals_render_in_each_language(client, demo):
     assert "3 enregistrements" in client.get("/?lang=fr").get_data(as_text=True)
     assert "3 kayıt" in client.get("/?lang=tr").get_data(as_text=True)
 

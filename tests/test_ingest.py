@@ -9,9 +9,9 @@ import pytest
 
 from catalogue.subtitles import vtt
 from catalogue.subtitles.parsing import SubtitleError, parse_subtitle
+from tests.conftest import shared_folder
 
 DATA = Path(__file__).resolve().parent / "data"
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "conformance" / "webvtt"
 CONFIG = {
     "CATALOGUE_MAX_SUBTITLE_BYTES": 5 * 1024 * 1024,
     "SUBTITLE_MAX_LINE_CHARS": 42,
@@ -179,12 +179,11 @@ def test_cue_text_is_plain_text_and_payloads_stay_text():
 
 
 def load_corpus():
-    if not (CORPUS / "check_corpus.py").exists():
-        pytest.fail(f"The WebVTT conformance corpus is missing at {CORPUS} (shared/ beside the repository).")
-    spec = importlib.util.spec_from_file_location("check_corpus", CORPUS / "check_corpus.py")
+    corpus = shared_folder("conformance", "webvtt")
+    spec = importlib.util.spec_from_file_location("check_corpus", corpus / "check_corpus.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    return module.load_cases(CORPUS / "cases")
+    return module.load_cases(corpus / "cases")
 
 
 def _matches(cues, expected) -> bool:

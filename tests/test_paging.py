@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import api_token
+from tests.factories import make_recording
 
-SLUG = "workshop-1-building-resilience"
+SLUG = "building-resilience"
 CUES = f"/api/v1/recordings/{SLUG}/subtitles/de"
 
 
@@ -21,8 +22,11 @@ def many_cues(count: int) -> bytes:
 
 
 @pytest.fixture
-def token(demo_app):
-    return api_token(demo_app, "archivist@example.org", "archivist", display_name="Script")
+def token(app):
+    """An archivist's token, and a recording without subtitles to upload them to."""
+    with app.app_context():
+        make_recording(slug=SLUG)
+    return api_token(app, "archivist@example.org", "archivist", display_name="Script")
 
 
 def put(client, token, body: bytes):

@@ -18,6 +18,7 @@ from flask.testing import FlaskClient
 from catalogue.security import CONTENT_SECURITY_POLICY, is_safe_local_path
 from config import DEV_SECRET_KEY
 from tests.conftest import PROJECT_ROOT, api_token, csrf_token_from
+from tests.factories import make_audio_track, make_recording, make_subtitles
 
 SLUG = "workshop-1-building-resilience"
 FRENCH_THROTTLE = "Trop de tentatives de connexion échouées"
@@ -322,9 +323,13 @@ def test_the_404_language_switcher_stays_on_this_site(client, path):
         assert not urlsplit(link).netloc and link.endswith(tuple(f"lang={c}" for c in ("en", "fr", "tr")))
 
 
-def test_the_language_switcher_keeps_the_page_and_its_query(client):
-    page = client.get(f"/recordings/{SLUG}?subs=fr&t=12").get_data(as_text=True)
-    assert f'href="/recordings/{SLUG}?subs=fr&amp;t=12&amp;lang=tr"' in page
+def test_the_language_switcher_keeps_the_page_and_its_query(app, client):
+    with app.app_context():
+        recording = make_recording(slug="switching")
+        make_audio_track(recording)
+        make_subtitles(recording, "fr")
+    page = client.get("/recordings/switching?subs=fr&t=12").get_data(as_text=True)
+    assert 'href="/recordings/switching?subs=fr&amp;t=12&amp;lang=tr"' in page
 
 
 def test_the_translation_editor_never_goes_back_off_site(translated_app, login):

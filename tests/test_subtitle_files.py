@@ -1,10 +1,26 @@
+"""Subtitle files as viewers and players download them: WebVTT and SRT, with validators for revalidation."""
+
+import pytest
+
 from catalogue.subtitles.parsing import parse_vtt
 from catalogue.subtitles.writing import to_srt, to_vtt
+from tests.factories import make_recording, make_subtitles
 
-VTT_URL = "/recordings/workshop-1-building-resilience/subtitles/fr.vtt"
+SLUG = "building-resilience"
+VTT_URL = f"/recordings/{SLUG}/subtitles/fr.vtt"
+SRT_URL = f"/recordings/{SLUG}/subtitles/tr.srt"
 
 
-def test_vtt_is_served_as_text_vtt_with_an_etag(client):
+@pytest.fixture
+def recording(app):
+    """A recording with French and Turkish subtitles, a speaker named on the first cue of each."""
+    with app.app_context():
+        recording = make_recording(slug=SLUG)
+        make_subtitles(recording, "fr", [(500, 4000, "Ceci est un extrait de démonstration.", "Güldem Özatağan")])
+        make_subtitles(recording, "tr", [(500, 4000, "Bu, sentezlenmiş sesle bir örnek.", "Güldem Özatağan")])
+
+
+def test_vtt_is_served_as_text_vtt_with_an_etag(client, recording):
     response = client.get(VTT_URL)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/vtt; charset=utf-8"
@@ -14,7 +30,7 @@ def test_vtt_is_served_as_text_vtt_with_an_etag(client):
     assert "<v Güldem Özatağan>Ceci est un extrait de démonstration" in body
 
 
-def test_revalidation_answers_304(client):
+def test_revalidation_answers_304(client, recording):
     etag = client.get(VTT_URL).headers["ETag"]
     again = client.get(VTT_URL, headers={"If-None-Match": etag})
     assert again.status_code == 304
@@ -22,8 +38,8 @@ def test_revalidation_answers_304(client):
     assert client.get(VTT_URL, headers={"If-None-Match": '"stale"'}).status_code == 200
 
 
-def test_srt_download(client):
-    response = client.get("/recordings/workshop-1-building-resilience/subtitles/tr.srt")
+def test_srt_download(client, recording):
+    response = client.get(SRT_URL)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/x-subrip; charset=utf-8"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -31,17 +47,12 @@ def test_srt_download(client):
     assert body.startswith("1\n00:00:00,500 --> ")
     assert "Güldem Özatağan: Bu, sentezlenmiş sesle" in body
     srt_etag = response.headers["ETag"]
-    assert (
-        client.get(
-            "/recordings/workshop-1-building-resilience/subtitles/tr.srt", headers={"If-None-Match": srt_etag}
-        ).status_code
-        == 304
-    )
+    assert client.get(SRT_URL, headers={"If-None-Match": srt_etag}).status_code == 304
 
 
-def test_vtt_download_link_is_an_attachment(client):
+def test_vtt_download_link_is_an_attachment(client, recording):
     response = client.get(VTT_URL + "?download=1")
-    assert 'filename="workshop-1-building-resilience.fr.vtt"' in response.headers["Content-Disposition"]
+    assert f'filename="{SLUG}.fr.vtt"' in response.headers["Content-Disposition"]
 
 
 def test_cue_markup_becomes_plain_text_with_the_voice_apart():

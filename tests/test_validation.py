@@ -207,7 +207,7 @@ def test_a_huge_or_garbage_page_number_is_clamped_not_a_500(archivist, path):
     assert archivist.get(path).status_code == 200
 
 
-def test_the_recordings_api_pages_at_most_500(client):
+def test_the_recordings_api_pages_at_most_500(client, demo):
     body = client.get(f"/api/v1/recordings?page=1&per_page={HUGE}").get_json()
     assert body["total"] == 3 and len(body["recordings"]) == 3
     assert client.get(f"/api/v1/recordings?page={HUGE}").get_json()["recordings"] == []

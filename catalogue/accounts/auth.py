@@ -1,39 +1,48 @@
-"""Who is asking: the session for pages (Flask-Login, CSRF on every form) and Bearer tokens for the JSON API."""
+"""Who is asking: the session for pages (Flask-Login, CSRF on every form) and Bearer tokens for the JSON API.
+
+Flask-Login and Flask-WTF ship without type annotations, so under mypy --strict every call into them is
+untyped and every decorator of theirs erases the view's type. The few entry points we use are given their
+types here, once (with `cast`), and the rest of the code calls the typed names below: `role_required` and
+`login_required` (decorators that keep the view's signature), `csrf_exempt`, `signed_in_user` and
+`current_account` (the typed `current_user`), `sign_in` and `sign_out`.
+"""
 
 from __future__ import annotations
 
 import hmac
-import secrets
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar, cast
+from typing import ParamSpec, TypeVar, cast
 
-from flask import Flask, current_app, g, render_template, request
+import flask_login
+from flask import Flask, g, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_login import current_user
+from flask_wtf.csrf import CSRFError
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.wrappers import Response
 
-from catalogue.accounts.models import Role, User, user_for_token
+from catalogue.accounts import services
+from catalogue.accounts.models import Role, User
+from catalogue.accounts.queries import user_by_id
 from catalogue.errors import api_error, wants_json
-from catalogue.extensions import db
+from catalogue.extensions import csrf, login_manager
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
+T = TypeVar("T")
 
-login_manager = LoginManager()
 
-# Every POST/PUT/PATCH/DELETE needs the form's csrf_token, except under the JSON API: the `api` blueprint
-# authenticates by `Authorization: Bearer` only and never reads the session cookie, so a cross-site request
-# cannot borrow anyone's credentials there. create_app therefore calls `csrf.exempt(api_bp)`.
-csrf = CSRFProtect()
+# Every POST/PUT/PATCH/DELETE needs the form's csrf_token (`csrf`, created in catalogue.extensions), except
+# under the JSON API: the `api` blueprint authenticates by `Authorization: Bearer` only and never reads the session
+# cookie, so a cross-site request cannot borrow anyone's credentials there; catalogue.api exempts it.
 
 REALM = "catalogue"
 
 
-@login_manager.user_loader
 def load_user(user_id: str) -> User | None:
     """The user a session or remember cookie names by "id:session_token" (User.get_id).
 
@@ -44,7 +53,7 @@ def load_user(user_id: str) -> User | None:
     if not token:
         return None
     try:
-        user = db.session.get(User, int(number))
+        user = user_by_id(int(number))
     except ValueError:
         return None
     if user is None or not user.is_active or not user.session_token:
@@ -52,42 +61,68 @@ def load_user(user_id: str) -> User | None:
     return user if hmac.compare_digest(token.encode(), user.session_token.encode()) else None
 
 
-def start_session(user: User) -> None:
-    """Give `user` a session token before signing in, if signing out has not left one ready."""
-    if not user.session_token:
-        user.session_token = secrets.token_urlsafe(32)
-        db.session.commit()
+def signed_in_user() -> User | None:
+    """The user signed in on this request's session, or None (Flask-Login's `current_user`, typed)."""
+    user = current_user._get_current_object()  # The proxy's object: an AnonymousUserMixin when nobody is.
+    return user if isinstance(user, User) else None
 
 
-def end_sessions(user: User) -> None:
-    """A new session token: every session and remember cookie holding the old one is signed out on the server,
-    and the next sign-in gets a new remember cookie."""
-    user.session_token = secrets.token_urlsafe(32)
-    db.session.commit()
+def current_account() -> User:
+    """The signed-in user, in a view that role_required or login_required guards (401 should nobody be)."""
+    user = signed_in_user()
+    if user is None:
+        raise Unauthorized()
+    return user
 
 
-def role_required(*roles: Role | str) -> Callable[[F], F]:
+def sign_in(user: User, *, remember: bool) -> None:
+    """Sign `user` in on this session (and with `remember`, a long-lived cookie), under a fresh session token."""
+    services.start_session(user)
+    cast("Callable[[User, bool], bool]", flask_login.login_user)(user, remember)
+
+
+def sign_out(user: User) -> None:
+    """Sign out everywhere: every copy of this user's session and remember cookies stops working."""
+    services.end_sessions(user)
+    # Cleared first: logout_user then marks the remember cookie for deletion in the new session.
+    session.clear()
+    cast("Callable[[], bool]", flask_login.logout_user)()
+
+
+def role_required(*roles: Role | str) -> Callable[[Callable[P, R]], Callable[P, R | Response]]:
     """Page views only: anonymous visitors go to the sign-in page, signed-in users without a role get 403.
 
-    With no roles, any signed-in user passes. Admins pass every check (User.has_role).
+    With no roles, any signed-in user passes. Admins pass every check (User.has_role). The view keeps its
+    signature for the type checker (flask_login.login_required erases it).
     """
 
-    def decorator(view: F) -> F:
+    def decorator(view: Callable[P, R]) -> Callable[P, R | Response]:
         @wraps(view)
-        def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if not current_user.is_authenticated:
-                return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
-            if roles and not current_user.has_role(*roles):
+        def wrapped(*args: P.args, **kwargs: P.kwargs) -> R | Response:
+            user = signed_in_user()
+            if user is None:
+                return cast("Callable[[], Response]", login_manager.unauthorized)()
+            if roles and not user.has_role(*roles):
                 raise Forbidden()
             return view(*args, **kwargs)
 
-        return cast(F, wrapped)
+        return wrapped
 
     return decorator
 
 
+def login_required(view: Callable[P, R]) -> Callable[P, R | Response]:
+    """flask_login.login_required, typed: any signed-in user passes."""
+    return role_required()(view)
+
+
+def csrf_exempt(view: T) -> T:
+    """csrf.exempt, typed: the view or blueprint is spared the CSRF check and keeps its type."""
+    return cast("Callable[[T], T]", csrf.exempt)(view)
+
+
 def _unauthorized(description: str, error: str | None = None) -> Unauthorized:
-    parameters = {"realm": REALM}
+    parameters: dict[str, str | None] = {"realm": REALM}
     if error:
         parameters["error"] = error
     return Unauthorized(description=description, www_authenticate=WWWAuthenticate("Bearer", parameters))
@@ -102,7 +137,7 @@ def api_user(*roles: Role | str) -> User:
     auth = request.authorization
     if auth is None or auth.type != "bearer" or not auth.token:
         raise _unauthorized("This request needs an API token: send “Authorization: Bearer <token>”.")
-    user = user_for_token(auth.token)
+    user = services.user_for_token(auth.token)
     if user is None:
         raise _unauthorized("The API token is not valid.", error="invalid_token")
     if roles and not user.has_role(*roles):
@@ -119,14 +154,16 @@ def _handle_csrf_error(error: CSRFError) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    login_manager.init_app(app)
+    cast("Callable[[Callable[[str], User | None]], object]", login_manager.user_loader)(load_user)
+    cast("Callable[[Flask], None]", login_manager.init_app)(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = _l("Please sign in to see this page.")
+    # A LazyString passes for the str Flask-Login expects; localize_callback (below) makes it one when flashed.
+    login_manager.login_message = cast(str, _l("Please sign in to see this page."))
     login_manager.login_message_category = "info"
     # Flashed messages travel in the session cookie: make the lazy string a plain str now, in the request's
     # locale (a LazyString would come back as Markup, unescaped, and translations are untrusted text).
     login_manager.localize_callback = str
-    csrf.init_app(app)
+    cast("Callable[[Flask], None]", csrf.init_app)(app)
     # Cookies never ride along on cross-site POSTs (belt and braces next to the CSRF token).
     if app.config.get("SESSION_COOKIE_SAMESITE") is None:
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"

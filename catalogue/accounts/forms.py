@@ -1,19 +1,24 @@
 """The sign-in form; Flask-WTF adds and checks its CSRF token."""
 
-from flask_wtf import FlaskForm
+from __future__ import annotations
+
 from wtforms import BooleanField, EmailField, PasswordField
 from wtforms.validators import DataRequired, Length
 
+from catalogue.accounts.models import User
+from catalogue.accounts.services import MAX_PASSWORD_LENGTH
+from catalogue.forms import TypedForm
 from catalogue.i18n import lazy_text as _l
+from catalogue.inputs import column_length
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TypedForm):
     email = EmailField(
         _l("Email address"),
-        validators=[DataRequired(message=_l("Enter your email address.")), Length(max=254)],
+        validators=[DataRequired(message=_l("Enter your email address.")), Length(max=column_length(User.email))],
     )
     password = PasswordField(
         _l("Password"),
-        validators=[DataRequired(message=_l("Enter your password.")), Length(max=1024)],
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=MAX_PASSWORD_LENGTH)],
     )
     remember = BooleanField(_l("Keep me signed in on this device"))

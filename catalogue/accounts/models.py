@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import enum
 import hashlib
-import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, ForeignKey, String, select
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from catalogue.db import Base, UTCDateTime, string_enum, unseen_by_visitors
-from catalogue.extensions import db
 
 TOKEN_PREFIX = "cat_"
 # How stale `last_used_at` may get: a busy script must not turn every API read into a write.
@@ -109,29 +107,14 @@ def hash_token(raw: str) -> str:
 
 
 def issue_token(user: User, name: str = "") -> str:
-    """A new API token for `user`: the row goes into db.session (the caller commits); the token is returned once."""
-    if len(name) > 100:
-        raise ValueError("token name longer than 100 characters")
-    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    db.session.add(ApiToken(user=user, token_hash=hash_token(raw), name=name))
-    return raw
+    """Kept for callers written against the models: catalogue.accounts.services.issue_token."""
+    from catalogue.accounts import services
+
+    return services.issue_token(user, name)
 
 
 def user_for_token(raw: str | None) -> User | None:
-    """The active user a token belongs to, or None.
+    """Kept for callers written against the models: catalogue.accounts.services.user_for_token."""
+    from catalogue.accounts import services
 
-    The lookup is by the token's sha256, so comparing secrets never happens byte by byte in our code.
-    When it stamps `last_used_at` (at most once a minute) it commits the session: call it before making changes.
-    """
-    if not raw or not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:
-        return None
-    token = db.session.scalars(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))).one_or_none()
-    if token is None or not token.user.is_active:
-        return None
-    now = _now()
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
-        token.last_used_at = now
-        user = token.user
-        db.session.commit()
-        return user
-    return token.user
+    return services.user_for_token(raw)

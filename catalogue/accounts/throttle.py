@@ -16,11 +16,18 @@ import hashlib
 import ipaddress
 import math
 import time
+from collections.abc import Callable
+from typing import cast
 
-from flask import Flask, Response, current_app, g, request
+from flask import Flask, Response, current_app, g, make_response, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_babel import ngettext
 from flask_limiter import Limiter, RateLimitExceeded
 
+from catalogue.accounts.forms import LoginForm
 from catalogue.accounts.models import normalize_email
+from catalogue.errors import handle_http_error
+from catalogue.security import is_safe_local_path
 
 LOGIN_ENDPOINT = "accounts.login"
 EXTENSION = "catalogue_sign_in_limiter"
@@ -68,11 +75,27 @@ def retry_after_seconds() -> int:
     return max(1, math.ceil(breached.window.reset_time - time.time()))
 
 
+def throttled_login_page(retry_after_s: int) -> Response:
+    """The sign-in page once its account or address is over the limit of failed sign-ins (429)."""
+    minutes = math.ceil(retry_after_s / 60)
+    message = ngettext(
+        "Too many failed sign-ins. Please wait %(num)s minute before trying again.",
+        "Too many failed sign-ins. Please wait %(num)s minutes before trying again.",
+        minutes,
+    )
+    next_url = request.args.get("next")
+    page = render_template(
+        "accounts/login.html",
+        form=LoginForm(),
+        failed=False,
+        throttled=message,
+        next_url=next_url if is_safe_local_path(next_url) else None,
+    )
+    return make_response(page, 429)
+
+
 def _throttled(error: RateLimitExceeded) -> Response:
     """429 on the login page in the visitor's language; any other limited endpoint gets the usual error page."""
-    from catalogue.accounts.views import throttled_login_page
-    from catalogue.errors import handle_http_error
-
     retry_after = retry_after_seconds()
     response = throttled_login_page(retry_after) if request.endpoint == LOGIN_ENDPOINT else handle_http_error(error)
     response.headers["Retry-After"] = str(retry_after)
@@ -93,7 +116,8 @@ def init_app(app: Flask) -> None:
     app.extensions[EXTENSION] = limiter
     # Every other request skips the limiter's work at once (it runs before every request).
     limiter.request_filter(lambda: request.endpoint != LOGIN_ENDPOINT)
-    view = app.view_functions[LOGIN_ENDPOINT]
+    # The login view is a plain (not async) function: what the limiter wraps keeps that type.
+    view = cast("Callable[..., ResponseReturnValue]", app.view_functions[LOGIN_ENDPOINT])
     for limit, key in (
         (lambda: current_app.config["CATALOGUE_LOGIN_LIMIT_ACCOUNT"], account_key),
         (lambda: current_app.config["CATALOGUE_LOGIN_LIMIT_ADDRESS"], client_address),

@@ -6,13 +6,14 @@ import json
 import shutil
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from catalogue.db import Base
 from catalogue.extensions import db
 from catalogue.inputs import column_length
 from catalogue.jobs.services import run as run_job
@@ -43,7 +44,10 @@ SUBTITLE_LANGUAGES = ("en", "fr", "tr")
 demo_cli = AppGroup("demo", help="The demo summit.")
 
 
-def _get_or_add(model: type[Any], **identity: Any) -> Any:
+_ModelT = TypeVar("_ModelT", bound=Base)
+
+
+def _get_or_add(model: type[_ModelT], **identity: Any) -> _ModelT:
     found = db.session.scalar(select(model).filter_by(**identity))
     if found is None:
         found = model(**identity)
@@ -157,9 +161,11 @@ def _subtitles_wanted(recording: Recording, language: str, data: bytes) -> bool:
     track = db.session.scalar(
         select(SubtitleTrack).where(SubtitleTrack.recording_id == recording.id, SubtitleTrack.language == language)
     )
-    current = track.current_revision if track is not None else None
+    if track is None:
+        return True
+    current = track.current_revision
     if current is None:
-        return track is None or track.retired_at is None
+        return track.retired_at is None
     ours = current.uploaded_by_id is None and current.uploaded_by == DEMO_UPLOADER
     return ours and track.retired_at is None and current.source_bytes != data
 

@@ -36,6 +36,7 @@ import wave
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SUMMIT_JSON = HERE / "summit.json"
@@ -75,8 +76,8 @@ class Slot:
 
     start_ms: int
     speech_ms: int  # the longer of the English and the floor-language speech
-    segment: dict
-    sentence: dict
+    segment: dict[str, Any]  # from summit.json
+    sentence: dict[str, Any]
     clips: dict[str, Clip]
 
     @property
@@ -120,7 +121,7 @@ class Synthesiser:
 # --- timeline -----------------------------------------------------------------------------------------------------
 
 
-def lay_out(recording: dict, synth: Synthesiser) -> list[Slot]:
+def lay_out(recording: dict[str, Any], synth: Synthesiser) -> list[Slot]:
     """Give every sentence of the recording its slot, in order, after the lead-in."""
     slots: list[Slot] = []
     start_ms = LEAD_IN_MS
@@ -134,9 +135,9 @@ def lay_out(recording: dict, synth: Synthesiser) -> list[Slot]:
     return slots
 
 
-def chapters(slots: list[Slot], duration_ms: int) -> list[dict]:
+def chapters(slots: list[Slot], duration_ms: int) -> list[dict[str, Any]]:
     """One chapter per segment, from the start of its first slot to the end of its last; the last ends the file."""
-    result: list[dict] = []
+    result: list[dict[str, Any]] = []
     for slot in slots:
         segment = slot.segment
         if result and result[-1]["_segment"] is segment:
@@ -311,7 +312,7 @@ def poster_svg(event_title: str, number: int, workshop_title: str) -> str:
     )
 
 
-def write_poster(slug: str, event_title: str, workshop: dict) -> None:
+def write_poster(slug: str, event_title: str, workshop: dict[str, Any]) -> None:
     svg = poster_svg(event_title, workshop["number"], workshop["title"])
     (POSTERS_DIR / f"{slug}.svg").write_text(svg, encoding="utf-8", newline="\n")
 
@@ -326,7 +327,9 @@ def report(slug: str, slots: list[Slot], duration_ms: int) -> None:
         print(f"  {vtt_timestamp(slot.start_ms)} floor={slot.segment['floor_language']} {durations} ms")
 
 
-def make_recording(summit: dict, workshop: dict, synth: Synthesiser, work_dir: Path) -> dict:
+def make_recording(
+    summit: dict[str, Any], workshop: dict[str, Any], synth: Synthesiser, work_dir: Path
+) -> dict[str, Any]:
     """Write every file of one recording and return its timeline entry."""
     recording = workshop["recording"]
     slug = recording["slug"]
@@ -344,7 +347,7 @@ def main() -> int:
     summit = json.loads(SUMMIT_JSON.read_text(encoding="utf-8"))
     for directory in (MEDIA_DIR, SUBTITLES_DIR, POSTERS_DIR):
         directory.mkdir(exist_ok=True)
-    timeline: dict[str, dict] = {}
+    timeline: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="summit-demo-") as tmp:
         work_dir = Path(tmp)
         synth = Synthesiser(work_dir)

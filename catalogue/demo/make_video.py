@@ -27,6 +27,7 @@ import sys
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 SUMMIT_JSON = HERE / "summit.json"
@@ -83,7 +84,7 @@ class Slides:
         self.filters.append("drawtext=" + ":".join(options))
 
 
-def who(chapter: dict, names: dict[str, str]) -> str:
+def who(chapter: dict[str, Any], names: dict[str, str]) -> str:
     """ "Moderator: Güldem Özatağan", or the person alone when the chapter's title says the role already; nothing
     where the programme names nobody (no person is invented)."""
     role = ROLE_NAMES.get(chapter["role"] or "", "")
@@ -93,7 +94,9 @@ def who(chapter: dict, names: dict[str, str]) -> str:
     return f"{role}: {person}" if role and role != chapter["title"] else person
 
 
-def video_filter(summit: dict, workshop: dict, timing: dict, names: dict[str, str], folder: Path) -> str:
+def video_filter(
+    summit: dict[str, Any], workshop: dict[str, Any], timing: dict[str, Any], names: dict[str, str], folder: Path
+) -> str:
     duration_s = timing["duration_ms"] / 1000
     slides = Slides(folder)
     # Everything in the upper two thirds: the player draws captions over the lower third.
@@ -116,7 +119,7 @@ def video_filter(summit: dict, workshop: dict, timing: dict, names: dict[str, st
     return f"[0:v]{','.join([*slides.filters, clock])}[slides];{progress}"
 
 
-def make_video(summit: dict, workshop: dict, timing: dict, names: dict[str, str]) -> Path:
+def make_video(summit: dict[str, Any], workshop: dict[str, Any], timing: dict[str, Any], names: dict[str, str]) -> Path:
     slug = workshop["recording"]["slug"]
     floor = MEDIA_DIR / f"{slug}-floor.opus"
     target = VIDEO_DIR / f"{slug}-floor.mp4"

@@ -649,8 +649,9 @@ def publish(
     stream.renditions = packaged.renditions
     stream.duration_ms = round(plan.duration_s * 1000)
     stream.published_at = datetime.now(UTC)
-    if recording.duration_ms is None:
-        recording.duration_ms = stream.duration_ms
+    # One duration everywhere: once there is media, the recording lasts as long as its floor recording plays
+    # (a duration typed in by hand or given to the API was an estimate).
+    recording.duration_ms = stream.duration_ms
     db.session.commit()
     _write_static_master(folder_name)
     _remove_old_folders(recording.slug, keep={folder_name, previous})

@@ -134,12 +134,13 @@ def _packaging(recording: Recording) -> dict[str, Any]:
     described = job_json(job) if job is not None else None
     if described is not None:
         described["percent"] = format_percent(described["progress"], locale=locale_code())
-        described["fetch"] = job is not None and job.kind == services.FETCH_KIND
     return {
         "state": stream.state.value if stream is not None else "none",
         "published": bool(stream is not None and stream.folder),
         "published_at": stream.published_at if stream is not None else None,
         "job": described,
+        # The latest job downloads a file from the web (then a packaging follows).
+        "fetching": job is not None and job.kind == services.FETCH_KIND,
     }
 
 

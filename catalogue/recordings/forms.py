@@ -2,32 +2,27 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Any
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field, SelectField, StringField
-from wtforms.fields.choices import SelectChoice
-from wtforms.validators import URL, DataRequired, Length, Optional, Regexp, ValidationError
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
+from wtforms.validators import DataRequired, Optional, Regexp, ValidationError
 
+from catalogue.forms import Checked, TypedForm
 from catalogue.i18n import lazy_text as _l
-from catalogue.inputs import MAX_INT32, YEARS, InvalidInput, column_length
+from catalogue.inputs import MAX_INT32, YEARS, InvalidInput
 from catalogue.languages import MAX_TAG_LENGTH, normalize_language_tag
-from catalogue.recordings.models import AudioTrack, Recording
-
-# Matched from the start to \Z: `$` would also accept a final line break ("slug\n").
-SLUG_PATTERN = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*\Z")
-# type/subtype, then parameters (`audio/ogg; codecs=opus`); no line breaks. Each part stops at its own
-# delimiter, so matching is linear.
-MIME_TYPE = re.compile(r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*/[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]*(?:;[^;\r\n]*)*\Z")
-SLUG = Regexp(SLUG_PATTERN, message=_l("Lower-case letters, digits and hyphens only."))
-
-
-def _max(column: Any) -> Length:
-    """A Length validator as long as the model column the field is stored in."""
-    return Length(max=column_length(column))
+from catalogue.recordings.services import (
+    check_label,
+    check_languages,
+    check_media_url,
+    check_mime_type,
+    check_poster_url,
+    check_recording_slug,
+    check_title,
+    check_track_slug,
+)
 
 
 class LanguageTag:
@@ -36,7 +31,7 @@ class LanguageTag:
     def __init__(self, max_length: int = MAX_TAG_LENGTH) -> None:
         self.max_length = max_length
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: TypedForm, field: Field) -> None:
         try:
             field.data = normalize_language_tag(field.data, self.max_length, field=field.name)
         except InvalidInput as error:
@@ -47,12 +42,12 @@ class LanguageTags:
     """Language tags separated by commas (`en, fr, pt-BR`), each checked like LanguageTag; the field keeps
     them as one canonical string, which `language_tags()` splits."""
 
-    def __call__(self, form: FlaskForm, field: Field) -> None:
+    def __call__(self, form: TypedForm, field: Field) -> None:
         try:
-            tags = [normalize_language_tag(tag.strip(), field=field.name) for tag in (field.data or "").split(",")]
+            tags = check_languages(language_tags(field.data or ""), field.name)
         except InvalidInput as error:
             raise ValidationError(error.reason) from None
-        field.data = ", ".join(dict.fromkeys(tags))
+        field.data = ", ".join(tags)
 
 
 def parse_duration_ms(text: str | None) -> int | None:
@@ -69,10 +64,10 @@ def language_tags(text: str) -> list[str]:
     return [tag.strip() for tag in text.split(",")]
 
 
-class RecordingForm(FlaskForm):
+class RecordingForm(TypedForm):
     workshop = SelectField(_l("Workshop"), coerce=int, validators=[DataRequired()])
-    slug = StringField(_l("Address name (slug)"), validators=[DataRequired(), _max(Recording.slug), SLUG])
-    title = StringField(_l("Title"), validators=[DataRequired(), _max(Recording.title)])
+    slug = StringField(_l("Address name (slug)"), validators=[DataRequired(), Checked(check_recording_slug)])
+    title = StringField(_l("Title"), validators=[DataRequired(), Checked(check_title)])
     recorded_at = StringField(
         _l("Recording starts (local time of the event, YYYY-MM-DD HH:MM:SS; empty if unknown)"),
         validators=[
@@ -91,7 +86,7 @@ class RecordingForm(FlaskForm):
             Regexp(r"([0-9]{1,3}:)?[0-9]{1,2}:[0-9]{2}(\.[0-9]{1,3})?\Z", message=_l("Use H:MM:SS.")),
         ],
     )
-    poster_url = StringField(_l("Poster image URL"), validators=[Optional(), _max(Recording.poster_url)])
+    poster_url = StringField(_l("Poster image URL"), validators=[Optional(), Checked(check_poster_url)])
 
     def validate_recorded_at(self, field: Field) -> None:
         """The pattern lets 2021-13-45 through; the calendar does not."""
@@ -105,14 +100,15 @@ class RecordingForm(FlaskForm):
             raise ValidationError(_l("Use YYYY-MM-DD HH:MM:SS.")) from None
 
     def validate_duration(self, field: Field) -> None:
-        if field.data and parse_duration_ms(field.data) > MAX_INT32:
+        duration_ms = parse_duration_ms(field.data)
+        if duration_ms is not None and duration_ms > MAX_INT32:
             raise ValidationError(_l("Use H:MM:SS."))
 
 
-class AudioTrackForm(FlaskForm):
+class AudioTrackForm(TypedForm):
     slug = StringField(
         _l("Short name in links (e.g. floor, interpretation-en)"),
-        validators=[DataRequired(), _max(AudioTrack.slug), SLUG],
+        validators=[DataRequired(), Checked(check_track_slug)],
     )
     kind = SelectField(
         _l("Kind"),
@@ -125,17 +121,11 @@ class AudioTrackForm(FlaskForm):
         _l("Languages heard (codes separated by commas, e.g. en, fr, tr)"),
         validators=[DataRequired(), LanguageTags()],
     )
-    label = StringField(_l("Label"), validators=[DataRequired(), _max(AudioTrack.label)])
-    media_url = StringField(
-        _l("Media URL (any HTTP origin)"), validators=[Optional(), _max(AudioTrack.media_url), URL(require_tld=False)]
-    )
+    label = StringField(_l("Label"), validators=[DataRequired(), Checked(check_label)])
+    media_url = StringField(_l("Media URL (any HTTP origin)"), validators=[Optional(), Checked(check_media_url)])
     media_file = FileField(_l("…or upload the media file"))
     mime_type = StringField(
         _l("MIME type (detected when empty)"),
-        validators=[
-            Optional(),
-            _max(AudioTrack.mime_type),
-            Regexp(MIME_TYPE, message=_l("Use a MIME type such as audio/ogg.")),
-        ],
+        validators=[Optional(), Checked(check_mime_type)],
     )
     is_default = BooleanField(_l("Default track"))

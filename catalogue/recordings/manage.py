@@ -11,23 +11,25 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms.fields.choices import SelectChoice
+from werkzeug.datastructures import FileStorage
+from wtforms.fields.choices import SelectChoice  # type: ignore[attr-defined]  # WTForms 3.3; stubs are 3.2
 
 from catalogue.accounts.auth import role_required
 from catalogue.accounts.models import Role
 from catalogue.extensions import db
+from catalogue.forms import TypedForm, add_error, required_text
+from catalogue.i18n import content_text
+from catalogue.inputs import InvalidInput
 from catalogue.recordings.forms import AudioTrackForm, RecordingForm, language_tags, parse_duration_ms
-from catalogue.recordings.models import AudioKind, AudioTrack, Recording, Workshop
+from catalogue.recordings.models import AudioTrack, Recording, Workshop
 from catalogue.recordings.queries import recording_or_404
 from catalogue.recordings.services import (
-    add_audio_track,
     bring_back_audio_track,
-    guess_mime_type,
+    create_audio_track,
+    register_recording,
     retire_audio_track,
-    slug_taken,
 )
 
 bp = Blueprint("manage", __name__, url_prefix="/archive/recordings", template_folder="templates")
@@ -47,7 +49,7 @@ def parse_local_time(text: str | None, timezone: str) -> datetime | None:
     return datetime.fromisoformat(text.replace(" ", "T")).replace(tzinfo=ZoneInfo(timezone))
 
 
-def save_media(upload) -> tuple[str, str]:
+def save_media(upload: FileStorage) -> tuple[str, str]:
     """Store an uploaded media file under a name of our own (the uploader's name is never a path)."""
     suffix = Path(upload.filename or "").suffix.lower()
     if suffix not in MEDIA_SUFFIXES:
@@ -61,30 +63,43 @@ def save_media(upload) -> tuple[str, str]:
     return f"/media/uploads/{name}", mimetypes.guess_type(name)[0] or "application/octet-stream"
 
 
+def workshop_choice(workshop: Workshop) -> str:
+    """A workshop as a whole sentence in the reader's language, its event and title from the `content` domain."""
+    event = workshop.event
+    return _(
+        "%(event)s · Thematic workshop %(number)s: %(title)s",
+        event=content_text(event.title, "event title", event.original_language).text,
+        number=workshop.number,
+        title=content_text(workshop.title, "workshop title", event.original_language).text,
+    )
+
+
 @bp.route("/new", methods=["GET", "POST"])
 def new_recording() -> ResponseReturnValue:
     form = RecordingForm()
     workshops = db.session.scalars(
         select(Workshop).options(selectinload(Workshop.event)).order_by(Workshop.event_id, Workshop.number)
     ).all()
-    form.workshop.choices = [SelectChoice(w.id, f"{w.event.title} · {w.number}. {w.title}") for w in workshops]
+    form.workshop.choices = [SelectChoice(w.id, workshop_choice(w)) for w in workshops]
     if form.validate_on_submit():
         workshop = db.session.get(Workshop, form.workshop.data)
-        if db.session.scalar(select(Recording.id).where(Recording.slug == form.slug.data)):
-            form.slug.errors.append(_("Another recording already uses this name."))
+        if workshop is None:  # deleted since the list was read: refused like any other value (422)
+            add_error(form.workshop, _("This workshop no longer exists. Choose another one."))
         else:
-            recording = Recording(
-                workshop=workshop,
-                slug=form.slug.data,
-                title=form.title.data,
-                recorded_at=parse_local_time(form.recorded_at.data, workshop.event.timezone),
-                duration_ms=parse_duration_ms(form.duration.data),
-                poster_url=form.poster_url.data or None,
-            )
-            db.session.add(recording)
-            db.session.commit()
-            flash(_("The recording is registered. Now add its audio tracks."), "success")
-            return redirect(url_for("manage.audio_tracks", slug=recording.slug), 303)
+            try:
+                recording = register_recording(
+                    workshop,
+                    slug=form.slug.data,
+                    title=form.title.data,
+                    recorded_at=parse_local_time(form.recorded_at.data, workshop.event.timezone),
+                    duration_ms=parse_duration_ms(form.duration.data),
+                    poster_url=form.poster_url.data,
+                )
+            except InvalidInput as refused:  # A slug taken, or a check only the whole recording can make.
+                add_error(form[refused.field], refused.reason)
+            else:
+                flash(_("The recording is registered. Now add its audio tracks."), "success")
+                return redirect(url_for("manage.audio_tracks", slug=recording.slug), 303)
     status = 422 if form.is_submitted() else 200
     return render_template("manage/recording.html", form=form), status
 
@@ -104,22 +119,22 @@ def audio_tracks(slug: str) -> ResponseReturnValue:
             elif not media_url:
                 raise ValueError(_("Give a media URL or upload a file."))
         except ValueError as error:
-            form.media_url.errors.append(str(error))
+            add_error(form.media_url, str(error))
         else:
-            if slug_taken(recording, form.slug.data):
-                form.slug.errors.append(_("This recording already has a track with this name."))
-            else:
-                add_audio_track(
+            try:
+                create_audio_track(
                     recording,
                     slug=form.slug.data,
-                    kind=AudioKind(form.kind.data),
-                    languages=language_tags(form.languages.data),
+                    kind=form.kind.data,
+                    languages=language_tags(required_text(form.languages)),
                     label=form.label.data,
                     media_url=media_url,
-                    mime_type=mime_type or guess_mime_type(media_url),
-                    is_default=True if form.is_default.data else None,
+                    mime_type=mime_type,
+                    is_default=bool(form.is_default.data),
                 )
-                db.session.commit()
+            except InvalidInput as refused:  # The API's field names: `url` is this form's media_url.
+                add_error(form["media_url" if refused.field == "url" else refused.field], refused.reason)
+            else:
                 flash(_("The audio track is added."), "success")
                 return redirect(url_for("manage.audio_tracks", slug=slug), 303)
     status = 422 if form.is_submitted() else 200
@@ -137,7 +152,7 @@ def _audio_track_or_404(recording: Recording, track_slug: str) -> AudioTrack:
 def retire_audio(slug: str, track_slug: str) -> ResponseReturnValue:
     """Hide an audio track from viewers (a wrong file, a wrong language); it stays in the archive."""
     track = _audio_track_or_404(recording_or_404(slug), track_slug)
-    if not FlaskForm().validate_on_submit():
+    if not TypedForm().validate_on_submit():
         abort(400)
     retire_audio_track(track)
     flash(_("The audio track is retired: viewers no longer see it."), "success")
@@ -147,7 +162,7 @@ def retire_audio(slug: str, track_slug: str) -> ResponseReturnValue:
 @bp.post("/<slug>/audio/<track_slug>/bring-back")
 def bring_back_audio(slug: str, track_slug: str) -> ResponseReturnValue:
     track = _audio_track_or_404(recording_or_404(slug), track_slug)
-    if not FlaskForm().validate_on_submit():
+    if not TypedForm().validate_on_submit():
         abort(400)
     bring_back_audio_track(track)
     flash(_("The audio track is offered to viewers again."), "success")

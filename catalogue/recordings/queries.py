@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
-from catalogue.recordings.models import Recording, Workshop
+from catalogue.recordings.models import Event, Recording, Workshop
 
 
-def recordings_query():
+def recordings_query() -> Select[Recording]:
     """Every recording in catalogue order, with what a listing shows loaded in a few queries (no N+1)."""
     return (
         select(Recording)
@@ -26,4 +26,14 @@ def recordings_query():
 
 def recording_or_404(slug: str) -> Recording:
     """The recording a URL names; a 404 (a page, or JSON under /api) that says so otherwise."""
-    return db.first_or_404(select(Recording).where(Recording.slug == slug), description=f"No recording “{slug}”.")
+    recording: Recording = db.first_or_404(
+        select(Recording).where(Recording.slug == slug), description=f"No recording “{slug}”."
+    )
+    return recording
+
+
+def workshop_by_number(event_slug: str, number: int) -> Workshop | None:
+    """A workshop as scripts name it: its event's slug and its number in the programme."""
+    return db.session.scalar(
+        select(Workshop).join(Workshop.event).where(Event.slug == event_slug, Workshop.number == number)
+    )

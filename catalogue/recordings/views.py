@@ -13,9 +13,10 @@ from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
-from catalogue.i18n import content_text, language_list, language_name, locale_code
+from catalogue.i18n import by_language_name, content_text, language_list, locale_code
 from catalogue.inputs import read_paging
 from catalogue.pagecache import cached
+from catalogue.recordings.content import person_affiliation, person_name
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role, Workshop
 from catalogue.recordings.queries import recordings_query
 
@@ -48,7 +49,13 @@ def audio_label(track: AudioTrack) -> str:
 
 @bp.app_context_processor
 def recording_helpers() -> dict[str, object]:
-    return {"role_label": role_label, "audio_label": audio_label, "Role": Role}
+    return {
+        "role_label": role_label,
+        "audio_label": audio_label,
+        "person_name": person_name,
+        "person_affiliation": person_affiliation,
+        "Role": Role,
+    }
 
 
 @bp.get("/")
@@ -64,10 +71,14 @@ def home() -> ResponseReturnValue:
     # Audio languages are a JSON list per track: its few distinct spellings, not every track, are read.
     languages_json = cast(AudioTrack.languages, Text)
     live_audio = AudioTrack.retired_at.is_(None)
-    heard = {
-        text: set(json.loads(text)) for text in db.session.scalars(select(languages_json).where(live_audio).distinct())
-    }
+    spellings_by_kind = db.session.execute(select(AudioTrack.kind, languages_json).where(live_audio).distinct()).all()
+    heard = {text: set(json.loads(text)) for _kind, text in spellings_by_kind}
     subtitled = db.session.scalars(select(track.language).where(published).distinct()).all()
+    # On which kind of track each language is heard: French on the floor track is no French interpretation.
+    heard_as: dict[str, set[str]] = {}
+    for kind, text in spellings_by_kind:
+        for code in heard[text]:
+            heard_as.setdefault(code, set()).add(kind.value)
 
     audio = request.args.get("audio", "")
     subs = request.args.get("subs", "")
@@ -79,8 +90,12 @@ def home() -> ResponseReturnValue:
         )
     if subs:
         filters.append(Recording.id.in_(select(track.recording_id).where(track.language == subs, published)))
-    total = db.session.scalar(select(func.count()).select_from(Recording))
-    shown = db.session.scalar(select(func.count()).select_from(Recording).where(*filters)) if filters else total
+    total = db.session.execute(select(func.count()).select_from(Recording)).scalar_one()
+    shown = (
+        db.session.execute(select(func.count()).select_from(Recording).where(*filters)).scalar_one()
+        if filters
+        else total
+    )
     paging = read_paging(PAGE_SIZE).within(shown)
     page, pages = paging.page, paging.pages(shown)
     window = db.session.scalars(
@@ -101,8 +116,9 @@ def home() -> ResponseReturnValue:
         page=page,
         pages=pages,
         events=events,
-        audio_options=sorted(set().union(*heard.values()), key=language_name),
-        subtitle_options=sorted(subtitled, key=language_name),
+        audio_options=by_language_name(set().union(*heard.values())),
+        heard_as=heard_as,
+        subtitle_options=by_language_name(subtitled),
         audio=audio,
         subs=subs,
     )

@@ -17,4 +17,4 @@ def reindex() -> None:
     """Rebuild the whole index (current subtitle revisions; titles, summaries, chapters, speakers and event texts
     in every language the content catalogues translate them into)."""
     reindex_everything()
-    click.echo(f"Search index rebuilt: {count_documents(db.session):,} documents.")
+    click.echo(f"Search index rebuilt: {count_documents(db.session()):,} documents.")

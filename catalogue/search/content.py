@@ -56,12 +56,18 @@ class ContentTranslations:
     signature: str
 
     def translate(self, text: str | None, context: str, language: str) -> str | None:
-        """The translation of a text into a language, or None when it has none (or is the text itself)."""
+        """The translation of a text into a language, or None when it has none.
+
+        A translation may equal its source (French "Introduction"): present in the catalogue, it is one all the
+        same, and the text is found in that language too.
+        """
         catalogue = self.catalogues.get(language)
         if not text or catalogue is None:
             return None
         translated = catalogue.upgettext(context, text)
-        return translated if translated and translated != text else None
+        if translated and translated != text:
+            return translated
+        return text if f"{context}\x04{text}" in getattr(catalogue, "_catalog", {}) else None
 
     @property
     def languages(self) -> tuple[str, ...]:

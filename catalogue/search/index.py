@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, event, insert, inspect, select, update
+from sqlalchemy import Table, delete, event, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Session
@@ -28,8 +28,10 @@ from catalogue.search.models import CONTENT_STATE, STATE, SearchDocument, Search
 from catalogue.subtitles.models import Cue, SubtitleTrack
 from catalogue.text import STEMMED_LANGUAGES, fold, stemming_language, text_stems
 
-DOCUMENTS = SearchDocument.__table__
-WORDS = SearchWord.__table__
+DOCUMENTS = cast(Table, SearchDocument.__table__)
+WORDS = cast(Table, SearchWord.__table__)
+# One row of search_documents, column name to value (the stems columns are named per language).
+DocumentRow = dict[str, str | int | None]
 STEMS_COLUMNS = {language: f"stems_{language}" for language in STEMMED_LANGUAGES}
 # PostgreSQL keeps the folded words and each language's stems in one tsvector, told apart by weight: the
 # query asks for `word:A` or `stem:B` (catalogue.search.query), as SQLite asks for a column.
@@ -106,7 +108,7 @@ class Schema:
             state=STATE.name in tables,
         )
 
-    def row(self, document: dict) -> dict:
+    def row(self, document: DocumentRow) -> DocumentRow:
         """A document as this schema can store it."""
         if self.stems and self.end_ms:
             return document
@@ -153,12 +155,12 @@ def document(
     start_ms: int | None = None,
     end_ms: int | None = None,
     searchable: str | None = None,
-) -> dict:
+) -> DocumentRow:
     """One row of search_documents: `searchable` (by default the text itself) folded, and its stems in the column
     of the document's language. Benchmarks fill large catalogues with these rows directly."""
     searchable = text if searchable is None else searchable
     stemmer = stemming_language(language)
-    row = {
+    row: DocumentRow = {
         "recording_id": recording_id,
         "kind": kind,
         "language": language,
@@ -172,16 +174,16 @@ def document(
     return row
 
 
-def words_of(rows: Iterable[dict]) -> list[str]:
+def words_of(rows: Iterable[DocumentRow]) -> list[str]:
     """The distinct folded words of some documents that "did you mean" may offer, sorted (so that two writers
     add shared words in the same order, and never wait for each other in a circle on PostgreSQL)."""
     found = set()
     for row in rows:
-        found.update(WORD.findall(row["folded"]))
+        found.update(WORD.findall(str(row["folded"])))
     return sorted(w for w in found if len(w) in SUGGESTED_WORD_LENGTHS and not w.isdigit())
 
 
-def _remember_words(connection: Connection, rows: list[dict]) -> None:
+def _remember_words(connection: Connection, rows: list[DocumentRow]) -> None:
     words = words_of(rows)
     if not words:
         return
@@ -189,7 +191,7 @@ def _remember_words(connection: Connection, rows: list[dict]) -> None:
     connection.execute(dialect.insert(WORDS).on_conflict_do_nothing(), [{"word": w} for w in words])
 
 
-def _insert(connection: Connection, rows: list[dict], schema: Schema) -> None:
+def _insert(connection: Connection, rows: list[DocumentRow], schema: Schema) -> None:
     if rows:
         connection.execute(insert(DOCUMENTS), [schema.row(row) for row in rows])
         if schema.words:
@@ -229,7 +231,7 @@ class _About:
     speakers: tuple[str, ...] = ()
     chapters: tuple[tuple[int, int | None, str | None], ...] = ()
 
-    def documents(self, recording_id: int, language: str) -> list[dict]:
+    def documents(self, recording_id: int, language: str) -> list[DocumentRow]:
         texts = (("title", self.title), ("summary", self.summary), ("event", self.event))
         rows = [document(recording_id, kind, language, text) for kind, text in texts if text and text.strip()]
         rows += [document(recording_id, "speaker", language, person) for person in self.speakers]
@@ -322,8 +324,8 @@ class _Texts:
             ),
         )
 
-    def documents(self, translations: content.ContentTranslations) -> list[dict]:
-        rows = []
+    def documents(self, translations: content.ContentTranslations) -> list[DocumentRow]:
+        rows: list[DocumentRow] = []
         for r in self.recordings:
             rows += self.original(r).documents(r.id, r.original_language)
             for language in translations.languages:

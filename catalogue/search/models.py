@@ -3,6 +3,8 @@ translated texts were indexed from."""
 
 from __future__ import annotations
 
+from typing import cast
+
 from sqlalchemy import ForeignKey, Index, String, Table, Text, event, insert
 from sqlalchemy.engine import Connection
 from sqlalchemy.orm import Mapped, mapped_column
@@ -56,7 +58,7 @@ class SearchIndexState(Base):
     signature: Mapped[str] = mapped_column(String(64), default="")
 
 
-STATE: Table = SearchIndexState.__table__
+STATE = cast(Table, SearchIndexState.__table__)
 CONTENT_STATE = "content"
 
 

@@ -14,9 +14,11 @@ from __future__ import annotations
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask import url_for
 from markupsafe import Markup
 from sqlalchemy import bindparam, event, func, select, text
 from sqlalchemy.engine import Engine
@@ -31,11 +33,11 @@ from catalogue.search.query import (
     Span,
     Term,
     fts5_expression,
-    parse,
     snippet_of,
     spans,
     tsquery_branches,
 )
+from catalogue.search.query import parse as parse  # views and the API parse through this module
 from catalogue.search.query import unparse as unparse_query
 
 # A common word may match hundreds of thousands of cues: the query stops after this many matches, which are
@@ -145,7 +147,8 @@ class Results:
 
 def _filtering(filters: Filters) -> tuple[str, dict[str, object]]:
     """SQL conditions on search_documents AS d for the filters, and their parameters."""
-    sql, parameters = "", {}
+    sql = ""
+    parameters: dict[str, object] = {}
     if filters.language:
         sql += " AND d.language = :language"
         parameters["language"] = filters.language
@@ -221,13 +224,13 @@ _common: dict[str, tuple[float, frozenset[str]]] = {}
 def _common_lexemes(session: Session) -> frozenset[str]:
     """The lexemes PostgreSQL counts among the most common of the index (none before its first ANALYZE). The
     planner's own statistics, read on a connection of their own once in a while: not one of a page's queries."""
-    engine = session.get_bind()
+    engine = session.get_bind().engine
     key = repr(engine.url)
     read_at, lexemes = _common.get(key, (-COMMON_LEXEMES_TTL_S, frozenset()))
     if time.monotonic() - read_at >= COMMON_LEXEMES_TTL_S:
         connection = engine.raw_connection()
         try:
-            with connection.cursor() as cursor:
+            with closing(connection.cursor()) as cursor:
                 cursor.execute(COMMON_LEXEMES)
                 lexemes = frozenset(row[0] for row in cursor.fetchall())
         finally:
@@ -285,7 +288,7 @@ def _together(original: str, found: list[Span], terms: int) -> bool:
     return False
 
 
-class _Matches(dict):
+class _Matches(dict[Document, list[Span]]):
     """Where the query's terms are in each document (query.spans), found when first asked for."""
 
     def __init__(self, query: Query) -> None:
@@ -297,11 +300,15 @@ class _Matches(dict):
         return found
 
 
-def _relevance(matches: _Matches, documents: list[Document]) -> Callable[[Document], tuple]:
+# Sort keys: smaller is better (more terms, more exact terms, side by side, kind, score, then index order).
+_Relevance = tuple[int, int, bool, int, float, int]
+
+
+def _relevance(matches: _Matches, documents: list[Document]) -> Callable[[Document], _Relevance]:
     average = max(1.0, sum(len(d.text) for d in documents) / len(documents)) if documents else 1.0
     terms = len(matches.query.matched)
 
-    def relevance(document: Document) -> tuple:
+    def relevance(document: Document) -> _Relevance:
         found = matches[document]
         weight: dict[int, float] = defaultdict(float)
         for span in found:
@@ -320,7 +327,7 @@ def _relevance(matches: _Matches, documents: list[Document]) -> Callable[[Docume
     return relevance
 
 
-def _moment(document: Document) -> tuple:
+def _moment(document: Document) -> tuple[bool, int, int, str, int]:
     """Within a recording: texts first (titles, then summaries...), then chapters and cues by their start."""
     timed = document.start_ms is not None
     return (timed, document.start_ms or 0, KIND_ORDER.get(document.kind, 9), document.language, document.id)
@@ -492,3 +499,74 @@ def search(
 
 def count_documents(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(SearchDocument)) or 0
+
+
+# --- the results, as the search page and the API link them ------------------------------------------------------
+
+# Hits on a page of the search page and of the API's answer.
+PER_PAGE = 20
+# Hits are ranked in full before a page is cut from them: deeper pages than this are not offered.
+MAX_PAGE = 500
+
+
+def hit_url(hit: Hit, external: bool = False) -> str:
+    """The player at that moment, with those subtitles (cues), or the recording (titles and texts)."""
+    document = hit.document
+    if document.kind == "cue":
+        return url_for(
+            "recordings.watch",
+            slug=hit.recording.slug,
+            t=(document.start_ms or 0) // 1000,
+            subs=document.language,
+            _external=external,
+        )
+    if document.kind == "chapter" and document.start_ms is not None:
+        return url_for("recordings.watch", slug=hit.recording.slug, t=document.start_ms // 1000, _external=external)
+    return url_for("recordings.watch", slug=hit.recording.slug, _external=external)
+
+
+def line_url(hit: Hit, line: Line, external: bool = False) -> str:
+    """The player at the moment of a line said in another language, with that language's subtitles."""
+    return url_for(
+        "recordings.watch", slug=hit.recording.slug, t=line.start_ms // 1000, subs=line.language, _external=external
+    )
+
+
+def api_results(raw: str, found: Results) -> dict[str, Any]:
+    """The API's answer (design.md §8), with additions: each cue's `end_s` and `also` (the same moment in the
+    other subtitle languages), `facets` with counts, `partial` and a `suggestion` when no document holds every
+    word."""
+    return {
+        "query": raw,
+        "total": found.total,
+        "results": [
+            {
+                "recording": hit.recording.slug,
+                "title": hit.recording.title,
+                "kind": hit.document.kind,
+                "language": hit.document.language,
+                "start_s": hit.document.start_ms / 1000 if hit.document.start_ms is not None else None,
+                "end_s": hit.document.end_ms / 1000 if hit.document.end_ms is not None else None,
+                "snippet": str(hit.snippet),
+                "url": hit_url(hit, external=True),
+                "also": [
+                    {
+                        "language": line.language,
+                        "start_s": line.start_ms / 1000,
+                        "text": line.text,
+                        "url": line_url(hit, line, external=True),
+                    }
+                    for line in hit.also
+                ],
+            }
+            for hit in found.hits
+        ],
+        "facets": {
+            name: [{"value": value, "count": count} for value, count in counts] for name, counts in found.facets.items()
+        },
+        # False when the query matched more than the ranked candidates: the counts are of those only.
+        "facets_complete": not found.capped_facets,
+        # True when no document holds every word: the results hold some of them, most first.
+        "partial": found.partial,
+        "suggestion": found.suggestion,
+    }

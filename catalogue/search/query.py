@@ -238,7 +238,7 @@ def _word_occurrences(
             yield token.start(), token.end(), True
         elif found in forms:
             yield token.start(), token.end(), False
-        elif keys:
+        elif keys and language is not None:  # only a known language has keys
             written = original[positions[token.start()] : positions[token.end() - 1] + 1]
             if word_keys(lower_as(written, language), language) & keys:
                 yield token.start(), token.end(), False

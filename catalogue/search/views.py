@@ -15,76 +15,10 @@ from catalogue.i18n import locale_code
 from catalogue.inputs import read_paging
 from catalogue.pagecache import cached
 from catalogue.recordings.models import Event
-from catalogue.search.queries import Hit, Line, Results, parse, search
+from catalogue.search.queries import MAX_PAGE, PER_PAGE, Hit, Line, hit_url, line_url, parse, search
 from catalogue.subtitles.models import SubtitleTrack
 
 bp = Blueprint("search", __name__, template_folder="templates")
-PER_PAGE = 20
-# Hits are ranked in full before a page is cut from them: deeper pages than this are not offered.
-MAX_PAGE = 500
-
-
-def hit_url(hit: Hit, external: bool = False) -> str:
-    """The player at that moment, with those subtitles (cues), or the recording (titles and texts)."""
-    document = hit.document
-    if document.kind == "cue":
-        return url_for(
-            "recordings.watch",
-            slug=hit.recording.slug,
-            t=(document.start_ms or 0) // 1000,
-            subs=document.language,
-            _external=external,
-        )
-    if document.kind == "chapter" and document.start_ms is not None:
-        return url_for("recordings.watch", slug=hit.recording.slug, t=document.start_ms // 1000, _external=external)
-    return url_for("recordings.watch", slug=hit.recording.slug, _external=external)
-
-
-def line_url(hit: Hit, line: Line, external: bool = False) -> str:
-    """The player at the moment of a line said in another language, with that language's subtitles."""
-    return url_for(
-        "recordings.watch", slug=hit.recording.slug, t=line.start_ms // 1000, subs=line.language, _external=external
-    )
-
-
-def api_results(raw: str, found: Results) -> dict[str, Any]:
-    """The API's answer (design.md §8), with additions: each cue's `end_s` and `also` (the same moment in the
-    other subtitle languages), `facets` with counts, `partial` and a `suggestion` when no document holds every
-    word."""
-    return {
-        "query": raw,
-        "total": found.total,
-        "results": [
-            {
-                "recording": hit.recording.slug,
-                "title": hit.recording.title,
-                "kind": hit.document.kind,
-                "language": hit.document.language,
-                "start_s": hit.document.start_ms / 1000 if hit.document.start_ms is not None else None,
-                "end_s": hit.document.end_ms / 1000 if hit.document.end_ms is not None else None,
-                "snippet": str(hit.snippet),
-                "url": hit_url(hit, external=True),
-                "also": [
-                    {
-                        "language": line.language,
-                        "start_s": line.start_ms / 1000,
-                        "text": line.text,
-                        "url": line_url(hit, line, external=True),
-                    }
-                    for line in hit.also
-                ],
-            }
-            for hit in found.hits
-        ],
-        "facets": {
-            name: [{"value": value, "count": count} for value, count in counts] for name, counts in found.facets.items()
-        },
-        # False when the query matched more than the ranked candidates: the counts are of those only.
-        "facets_complete": not found.capped_facets,
-        # True when no document holds every word: the results hold some of them, most first.
-        "partial": found.partial,
-        "suggestion": found.suggestion,
-    }
 
 
 def _grouped(hits: list[Hit]) -> list[tuple[object, list[Hit]]]:
@@ -114,7 +48,8 @@ def _refine(filters: dict[str, str | None]) -> Callable[[str, str], str]:
     """This search with one argument changed (a facet chosen or dropped, a suggestion), the others kept."""
 
     def refine(name: str, value: str) -> str:
-        return url_for("search.results", **{k: v for k, v in (filters | {name: value}).items() if v})
+        arguments: dict[str, Any] = {k: v for k, v in (filters | {name: value}).items() if v}
+        return url_for("search.results", **arguments)
 
     return refine
 
@@ -129,7 +64,7 @@ def results() -> ResponseReturnValue:
     paging = read_paging(PER_PAGE, max_page=MAX_PAGE)
     query = parse(raw)
     found = search(
-        db.session, query, language=language, event=event, kind=kind, page=paging.page, per_page=paging.per_page
+        db.session(), query, language=language, event=event, kind=kind, page=paging.page, per_page=paging.per_page
     )
     # The filter's choices from the small tables, not a DISTINCT over every indexed cue.
     languages = sorted(

@@ -7,24 +7,26 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import load_only, selectinload
 
-from catalogue.accounts.auth import role_required
+from catalogue.accounts.auth import current_account, role_required
 from catalogue.accounts.models import Role
 from catalogue.extensions import db
+from catalogue.forms import required_text
 from catalogue.i18n import language_list
 from catalogue.inputs import read_paging
 from catalogue.problems import problem_dict
 from catalogue.recordings.models import Recording, Workshop
 from catalogue.recordings.queries import recording_or_404
+from catalogue.subtitles import editor as subtitle_editor
 from catalogue.subtitles.forms import ConfirmForm, UploadForm
 from catalogue.subtitles.models import SubtitleRevision, SubtitleTrack, SubtitleUpload
 from catalogue.subtitles.parsing import SubtitleError
+from catalogue.subtitles.presenting import problem_shown
 from catalogue.subtitles.queries import track_or_404
 from catalogue.subtitles.store import (
     bring_back_track,
@@ -36,6 +38,7 @@ from catalogue.subtitles.store import (
 
 bp = Blueprint("archive", __name__, url_prefix="/archive", template_folder="templates")
 bp.add_app_template_filter(problem_dict, "problem")
+bp.add_app_template_filter(problem_shown, "problem_shown")
 
 # An upload waits this long for its uploader to publish it; older ones are cleared on the next upload.
 PENDING_LIFETIME = timedelta(days=1)
@@ -99,9 +102,11 @@ def upload(slug: str) -> ResponseReturnValue:
         try:
             parsed = check_subtitle(
                 recording,
-                form.language.data,
+                required_text(form.language),
                 data,
                 filename=filename,
+                # A file named .vtt without its signature is refused for that, unless it reads whole as SRT
+                # (catalogue.subtitles.parsing.parse_subtitle).
                 format=form.format.data or None,
                 encoding=form.encoding.data or None,
             )
@@ -116,7 +121,7 @@ def upload(slug: str) -> ResponseReturnValue:
                 token=secrets.token_urlsafe(24),
                 recording_id=recording.id,
                 language=form.language.data,
-                user_id=current_user.id,
+                user_id=current_account().id,
                 filename=filename,
                 format=parsed.format,
                 encoding=form.encoding.data or None,
@@ -132,7 +137,8 @@ def upload(slug: str) -> ResponseReturnValue:
 
 def _pending(token: str) -> SubtitleUpload:
     pending = db.session.scalar(select(SubtitleUpload).where(SubtitleUpload.token == token))
-    if pending is None or (pending.user_id != current_user.id and not current_user.has_role(Role.ADMIN)):
+    account = current_account()
+    if pending is None or (pending.user_id != account.id and not account.has_role(Role.ADMIN)):
         abort(404)
     return pending
 
@@ -171,7 +177,7 @@ def publish(token: str) -> ResponseReturnValue:
         filename=pending.filename,
         format=pending.format,
         encoding=pending.encoding,
-        user=current_user,
+        user=current_account(),
     )
     db.session.delete(pending)
     db.session.commit()
@@ -246,7 +252,7 @@ def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
     _revision(track, number)
     if not ConfirmForm().validate_on_submit():
         abort(400)
-    revision = restore_revision(track, number, user=current_user)
+    revision = restore_revision(track, number, user=current_account())
     flash(_("Revision %(old)s is served again, as revision %(new)s.", old=number, new=revision.number), "success")
     return redirect(url_for("archive.history", slug=slug, language=language), 303)
 
@@ -276,3 +282,34 @@ def _change_visibility(
     change(track)
     flash(done, "success")
     return redirect(url_for("archive.history", slug=slug, language=language), 303)
+
+
+@bp.get("/recordings/<slug>/subtitles/<language>/edit")
+def editor(slug: str, language: str) -> ResponseReturnValue:
+    """The subtitle editor beside the player: the current revision's cues, edited in place, saved as a new one."""
+    recording = recording_or_404(slug)
+    track = track_or_404(recording, language)
+    revision = track.current_revision
+    if revision is None:
+        abort(404)
+    describe_stream = current_app.extensions.get("catalogue_stream_json")  # From media, when the app has it.
+    stream = describe_stream(recording) if describe_stream else None
+    return render_template(
+        "archive/editor.html",
+        recording=recording,
+        track=track,
+        revision=revision,
+        audio=recording.default_audio,
+        hls=stream.get("hls") if stream else None,
+        data=subtitle_editor.page_data(recording, track, revision),
+    )
+
+
+@bp.post("/recordings/<slug>/subtitles/<language>/edits")
+def save_edits(slug: str, language: str) -> ResponseReturnValue:
+    """The editor's save: the edits API's body and answers, for the signed-in archivist (CSRF token in the
+    X-CSRFToken header; see catalogue.subtitles.editor for why not the API itself)."""
+    recording = recording_or_404(slug)
+    track = track_or_404(recording, language)
+    body, status = subtitle_editor.save(recording, track, current_account())
+    return jsonify(body), status

@@ -2,22 +2,21 @@
 
 One pipeline serves every way a file arrives (web form, API, CLI, demo loader):
 size and kind -> decode -> detect the format -> parse -> check quality. Nothing here touches the database.
-WebVTT follows the W3C algorithm (catalogue.subtitles.vtt); SRT and SBV are read by webvtt-py after a
-line-by-line check of our own, so that nothing it would skip goes unreported.
+WebVTT follows the W3C algorithm (catalogue.subtitles.vtt); SRT and SBV are read by a line scanner of our own,
+so that nothing is skipped without its line being named (webvtt-py drops an SRT cue without its number).
 """
 
 from __future__ import annotations
 
 import codecs
 import html
-import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
-import webvtt
 from charset_normalizer import from_bytes
-from webvtt.errors import MalformedCaptionError, MalformedFileError
 
 from catalogue.problems import N_, Problem
 from catalogue.subtitles import vtt
@@ -116,6 +115,8 @@ ASS_OVERRIDE = re.compile(r"\{\\[^}]*+(\})?")
 # `(?:\.[^\s>]+)*`, which splits `.a.a.a…` in every possible way: 2^n tries) and, when no `>` follows, everything
 # to the end, so that the `<v` after it are not tried again.
 VOICE = re.compile(r"<v(?:\.[^\s>]++)?+(?:([ \t\f][^>]++)>|[ \t\f][^>]*+\Z)?")
+# Lines of spaces or tabs named in warnings, at most (the first ones): each is harmless.
+WHITESPACE_WARNINGS = 10
 # `&#` and more than 7 digits is past U+10FFFF (html.unescape gives U+FFFD), but int() refuses to read more than
 # 4,300 digits: html.unescape would raise ValueError.
 LONG_DECIMAL_REFERENCE = re.compile(r"&#([0-9]{8,}+)")
@@ -290,6 +291,18 @@ def _without_closed(pattern: re.Pattern[str], text: str) -> str:
     return pattern.sub(lambda match: "" if match.group(1) else match.group(0), text)
 
 
+def _text_between_tags(raw: str, open_tag_hides_rest: bool) -> str:
+    """Tags removed and each run of text between them decoded on its own, as the cue-text tokenizer reads it: a
+    tag ends a character reference, so `&am<i>p;` is `&amp;` on screen, never `&`. One scan from left to right."""
+    runs, position = [], 0
+    for tag in TAG.finditer(raw):
+        if tag.group(1) or open_tag_hides_rest:
+            runs.append(_unescape(raw[position : tag.start()]))
+            position = tag.end()
+    runs.append(_unescape(raw[position:]))
+    return "".join(runs)
+
+
 def plain_text(raw: str, *, open_tag_hides_rest: bool = False) -> tuple[str, str | None]:
     """Cue markup to plain text: the voice kept apart, other tags removed, entities decoded.
 
@@ -299,7 +312,7 @@ def plain_text(raw: str, *, open_tag_hides_rest: bool = False) -> tuple[str, str
     voice_match = next((match for match in VOICE.finditer(raw) if match.group(1)), None)
     voice = _unescape(voice_match.group(1)).strip() if voice_match else None
     if "<" in raw or "&" in raw:
-        raw = _unescape(TAG.sub("", raw) if open_tag_hides_rest else _without_closed(TAG, raw))
+        raw = _text_between_tags(raw, open_tag_hides_rest)
     return raw, voice or None
 
 
@@ -325,9 +338,12 @@ def parse_vtt(text: str) -> tuple[list[ParsedCue], list[Problem]]:
                 "the block with “NOTE” to keep it as a comment."
             )
             errors.append(Problem(line, "no-timing", message, {"line": line}))
+        elif dropped.kind == "whitespace":
+            continue
         else:
             message = N_("Line %(line)s: a %(block)s block after the first cue is ignored by players.")
             warnings.append(Problem(line, "late-header-block", message, {"line": line, "block": dropped.text.strip()}))
+    warnings.extend(_whitespace_lines(d.line for d in result.dropped if d.kind == "whitespace"))
     dropped_lines = {d.line for d in result.dropped}
     for line in result.unseparated:
         if line not in dropped_lines:
@@ -347,6 +363,13 @@ def _end_before_start(line: int) -> Problem:
     return Problem(line, "end-before-start", N_("Line %(line)s: this cue ends before it starts."), {"line": line})
 
 
+def _whitespace_lines(lines: Iterable[int]) -> list[Problem]:
+    """A warning for each of the first lines that hold only spaces or tabs: a file of them is no reason to store
+    a warning per line."""
+    message = N_("Line %(line)s holds only spaces or tabs; it is read as a blank line.")
+    return [Problem(line, "whitespace-line", message, {"line": line}) for line in islice(lines, WHITESPACE_WARNINGS)]
+
+
 def _missing_blank_line(line: int) -> Problem:
     return Problem(line, "missing-blank-line", N_("Line %(line)s: put a blank line before this cue."), {"line": line})
 
@@ -362,7 +385,8 @@ def _no_text(line: int) -> Problem:
 
 
 def _ms(hours: str, minutes: str, seconds: str, fraction: str) -> int:
-    return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(fraction.ljust(3, "0"))
+    """SRT milliseconds are read as a number (`01,5` is 1.005 s), as pysrt, ffmpeg and VLC read them."""
+    return ((int(hours) * 60 + int(minutes)) * 60 + int(seconds)) * 1000 + int(fraction)
 
 
 def _timings(match: re.Match[str] | None) -> tuple[int, int] | None:
@@ -373,19 +397,27 @@ def _timings(match: re.Match[str] | None) -> tuple[int, int] | None:
     return (start, end) if max(start, end) <= vtt.MAX_TIMESTAMP_MS else None
 
 
-def _scan_blocks(text: str) -> list[tuple[int, list[str]]]:
-    """Blocks of non-blank lines with the number of their first line."""
-    blocks, current, start = [], [], 0
+def _scan_blocks(text: str, warnings: list[Problem]) -> list[tuple[int, list[str]]]:
+    """Blocks of non-blank lines with the number of their first line; a line of spaces or tabs is blank, with a
+    warning."""
+    blocks: list[tuple[int, list[str]]] = []
+    current: list[str] = []
+    start = 0
+    whitespace: list[int] = []
     for number, line in enumerate(vtt.preprocess(text.removeprefix("\ufeff")).split("\n"), 1):
         if line.strip():
             if not current:
                 start = number
             current.append(line.rstrip())
-        elif current:
+            continue
+        if vtt.is_whitespace_line(line) and len(whitespace) < WHITESPACE_WARNINGS:
+            whitespace.append(number)
+        if current:
             blocks.append((start, current))
             current = []
     if current:
         blocks.append((start, current))
+    warnings.extend(_whitespace_lines(whitespace))
     return blocks
 
 
@@ -395,54 +427,83 @@ def _starts_cue(lines: list[str], offset: int) -> bool:
     return "-->" in line or (line.strip().isdigit() and offset + 1 < len(lines) and "-->" in lines[offset + 1])
 
 
-def check_srt(text: str) -> tuple[list[int], list[Problem]]:
-    """Line-by-line SRT check: the timing line of every cue, or errors naming the line."""
-    errors, warnings, timing_lines = [], [], []
-    expected_index = 1
-    for start, lines in _scan_blocks(text):
-        offset = 0
-        while offset < len(lines):
-            if not _starts_cue(lines, offset):
-                message = N_(
-                    "Line %(line)s: expected a cue number and a timing line (“00:01:02,500 --> 00:01:04,000”), "
-                    "found text."
-                )
-                errors.append(Problem(start + offset, "no-timing", message, {"line": start + offset}))
-                break
-            if "-->" not in lines[offset]:
-                number = int(lines[offset].strip())
-                if number != expected_index:
-                    message = N_("Line %(line)s: cue number %(number)s, where %(expected)s was expected.")
-                    params = {"line": start + offset, "number": number, "expected": expected_index}
-                    warnings.append(Problem(start + offset, "numbering", message, params))
-                expected_index = number
-                offset += 1
-            expected_index += 1
-            line = start + offset
-            timings = _timings(SRT_TIMING.match(lines[offset]))
-            if timings is None:
-                errors.append(_bad_timing(line, lines[offset], "00:01:02,500 --> 00:01:04,000"))
-                break
-            if timings[1] < timings[0]:
-                errors.append(_end_before_start(line))
+def _cue(start_ms: int, end_ms: int, lines: list[str], line: int) -> ParsedCue:
+    """An SRT or SBV cue: its text lines as plain text (ASS overrides such as `{\\an8}` removed)."""
+    text, voice = plain_text(_without_closed(ASS_OVERRIDE, "\n".join(lines)))
+    return ParsedCue(start_ms, end_ms, text, voice, None, line)
+
+
+@dataclass(slots=True)
+class _SrtReader:
+    """SRT read line by line, with or without cue numbers: every cue, or errors that name the line.
+
+    Our own scanner rather than a library's, so that nothing is skipped without a word (webvtt-py drops a cue
+    without its number, pysrt a cue whose timing it cannot read).
+    """
+
+    cues: list[ParsedCue] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    expected_number: int = 1
+
+    def read(self, text: str) -> None:
+        for start, lines in _scan_blocks(text, self.warnings):
+            offset: int | None = 0
+            while offset is not None and offset < len(lines):
+                offset = self._cue_at(start, lines, offset)
+
+    def _cue_at(self, start: int, lines: list[str], offset: int) -> int | None:
+        """Read the cue at lines[offset]; the offset of the next one, or None when the rest of the block is lost."""
+        if not _starts_cue(lines, offset):
+            message = N_(
+                "Line %(line)s: expected a cue number and a timing line (“00:01:02,500 --> 00:01:04,000”), found text."
+            )
+            self.errors.append(Problem(start + offset, "no-timing", message, {"line": start + offset}))
+            return None
+        if "-->" not in lines[offset]:
+            self._check_number(int(lines[offset].strip()), start + offset)
             offset += 1
-            text_start = offset
-            while offset < len(lines) and not _starts_cue(lines, offset):
-                offset += 1
-            if offset == text_start:
-                errors.append(_no_text(line))
-            elif offset < len(lines):
-                warnings.append(_missing_blank_line(start + offset))
-            timing_lines.append(line)
-    if errors:
-        raise SubtitleError(errors)
-    return timing_lines, warnings
+        self.expected_number += 1
+        line = start + offset
+        timings = _timings(SRT_TIMING.match(lines[offset]))
+        if timings is None:
+            self.errors.append(_bad_timing(line, lines[offset], "00:01:02,500 --> 00:01:04,000"))
+            return None
+        if timings[1] < timings[0]:
+            self.errors.append(_end_before_start(line))
+        text_start = offset = offset + 1
+        while offset < len(lines) and not _starts_cue(lines, offset):
+            offset += 1
+        if offset == text_start:
+            self.errors.append(_no_text(line))
+        elif offset < len(lines):
+            self.warnings.append(_missing_blank_line(start + offset))
+        self.cues.append(_cue(*timings, lines[text_start:offset], line))
+        return offset
+
+    def _check_number(self, number: int, line: int) -> None:
+        if number != self.expected_number:
+            message = N_("Line %(line)s: cue number %(number)s, where %(expected)s was expected.")
+            params = {"line": line, "number": number, "expected": self.expected_number}
+            self.warnings.append(Problem(line, "numbering", message, params))
+        self.expected_number = number
 
 
-def check_sbv(text: str) -> tuple[list[int], list[Problem]]:
-    """Line-by-line SBV check (YouTube's format: `0:00:01.000,0:00:03.000` then text)."""
-    errors, timing_lines = [], []
-    for start, lines in _scan_blocks(text):
+def parse_srt(text: str) -> tuple[list[ParsedCue], list[Problem]]:
+    """SRT: every cue, numbered or not, or SubtitleError naming each line that would lose one."""
+    reader = _SrtReader()
+    reader.read(text)
+    if reader.errors:
+        raise SubtitleError(reader.errors)
+    return reader.cues, reader.warnings
+
+
+def parse_sbv(text: str) -> tuple[list[ParsedCue], list[Problem]]:
+    """SBV (YouTube's format: `0:00:01.000,0:00:03.000` then text), line by line."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    cues = []
+    for start, lines in _scan_blocks(text, warnings):
         timings = _timings(SBV_TIMING.match(lines[0]))
         if timings is None:
             errors.append(_bad_timing(start, lines[0], "0:01:02.500,0:01:04.000"))
@@ -451,28 +512,9 @@ def check_sbv(text: str) -> tuple[list[int], list[Problem]]:
             errors.append(_end_before_start(start))
         if len(lines) < 2:
             errors.append(_no_text(start))
-        timing_lines.append(start)
+        cues.append(_cue(*timings, lines[1:], start))
     if errors:
         raise SubtitleError(errors)
-    return timing_lines, []
-
-
-def parse_with_webvtt(text: str, fmt: str) -> tuple[list[ParsedCue], list[Problem]]:
-    """SRT and SBV: our line check first (line numbers), then webvtt-py reads the cues."""
-    timing_lines, warnings = check_srt(text) if fmt == "srt" else check_sbv(text)
-    try:
-        captions = webvtt.WebVTT.from_buffer(io.StringIO(vtt.preprocess(text.removeprefix("\ufeff"))), format=fmt)
-    except (MalformedFileError, MalformedCaptionError):
-        captions = None
-    if captions is None or len(captions) != len(timing_lines):
-        # Our check passed but webvtt-py read something else: refuse rather than lose a cue.
-        message = N_("This %(format)s file could not be read completely; check its cue numbers and timings.")
-        raise _refuse(None, "malformed", message, format=fmt.upper())
-    cues = []
-    for caption, line in zip(captions, timing_lines, strict=True):
-        text_, voice = plain_text(_without_closed(ASS_OVERRIDE, caption.raw_text))
-        start_ms, end_ms = caption.start_time.in_milliseconds(), caption.end_time.in_milliseconds()
-        cues.append(ParsedCue(start_ms, end_ms, text_, voice, None, line))
     return cues, warnings
 
 
@@ -495,17 +537,23 @@ def quality_warnings(cues: list[ParsedCue], config: dict[str, Any], duration_ms:
         if len(lines) > max_lines:
             warn("too-many-lines", N_("Cue %(cue)s: more than %(limit)s lines."), limit=max_lines)
         if length_ms > 0 and (len(cue.text) - len(lines) + 1) * 1000 / length_ms > max_cps:
-            warn("reading-speed", N_("Cue %(cue)s: more than %(limit)s characters per second."), limit=f"{max_cps:g}")
+            warn("reading-speed", N_("Cue %(cue)s: more than %(limit)s characters per second."), limit=max_cps)
         if length_ms < min_ms:
-            warn("too-short", N_("Cue %(cue)s: on screen for less than %(limit)s s."), limit=f"{min_ms / 1000:g}")
+            warn("too-short", N_("Cue %(cue)s: on screen for less than %(limit)s s."), limit=min_ms / 1000)
         if length_ms > max_ms:
-            warn("too-long", N_("Cue %(cue)s: on screen for more than %(limit)s s."), limit=f"{max_ms / 1000:g}")
+            warn("too-long", N_("Cue %(cue)s: on screen for more than %(limit)s s."), limit=max_ms / 1000)
         if previous_end is not None and cue.start_ms < previous_end:
             warn("overlap", N_("Cue %(cue)s starts before the previous one ends."))
         if duration_ms is not None and cue.end_ms > duration_ms:
             warn("after-end", N_("Cue %(cue)s ends after the end of the recording."))
         previous_end = cue.end_ms if previous_end is None else max(previous_end, cue.end_ms)
     return warnings
+
+
+_NAMED_VTT = N_(
+    "The file is named .vtt but has no WEBVTT signature: it was read as %(format)s, which it is. Rename it, or "
+    "add “WEBVTT” on its first line."
+)
 
 
 def parse_subtitle(
@@ -536,7 +584,19 @@ def parse_subtitle(
             "and “00:00:01,000 --> 00:00:02,000”."
         )
         raise _refuse(1, "unknown-format", message)
-    cues, warnings = parse_vtt(text) if fmt == "vtt" else parse_with_webvtt(text, fmt)
-    if not cues:
+    # A file named .vtt that reads as SRT is accepted (nothing is lost) with a warning; one that does not is
+    # refused for what it lacks, its WEBVTT signature, never with an SRT example it was not meant to be.
+    named_vtt = format is None and fmt != "vtt" and filename.lower().endswith(".vtt")
+    try:
+        cues, warnings = parse_vtt(text) if fmt == "vtt" else parse_srt(text) if fmt == "srt" else parse_sbv(text)
+    except SubtitleError:
+        if named_vtt:
+            parse_vtt(text)  # Raises the missing signature, on line 1.
+        raise
+    if named_vtt:
+        warnings.insert(0, Problem(None, "named-vtt", _NAMED_VTT, {"format": fmt.upper()}))
+    if not cues and fmt != "vtt":
         raise _refuse(None, "no-cues", N_("The file holds no cue."))
+    if not cues:  # A WebVTT file with a header and no cue is valid, and players read it.
+        warnings.append(Problem(None, "no-cues", N_("The file holds no cue.")))
     return ParsedSubtitle(fmt, used_encoding, cues, warnings + quality_warnings(cues, config, duration_ms))

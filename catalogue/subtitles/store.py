@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from catalogue.db import Busy, is_lock_timeout
 from catalogue.extensions import db
-from catalogue.problems import N_
+from catalogue.problems import N_, Problem
 from catalogue.recordings.models import Recording
 from catalogue.subtitles.models import Cue, SubtitleRevision, SubtitleTrack
 from catalogue.subtitles.parsing import ParsedCue, ParsedSubtitle, parse_subtitle
@@ -25,6 +25,24 @@ if TYPE_CHECKING:
 
 # Uploads to one track queue on its row lock (see _locked_track); a retry only covers writers that bypass it.
 ATTEMPTS = 3
+
+
+class StaleRevision(Exception):
+    """An edit was made on a revision that is no longer the track's current one: someone saved first."""
+
+    def __init__(self, current: int | None) -> None:
+        super().__init__(f"The current revision is {current}.")
+        self.current = current
+
+    def problem(self, base_revision: int) -> Problem:
+        """Why the edit was refused (409), in the reader's language."""
+        if self.current is None:
+            return Problem(None, "stale", N_("These subtitles have no revision to edit."))
+        message = N_(
+            "Revision %(current)s of these subtitles was saved after revision %(base)s, which these edits start "
+            "from. Look at it, then edit it instead."
+        )
+        return Problem(None, "stale", message, {"current": str(self.current), "base": str(base_revision)})
 
 
 def check_subtitle(
@@ -65,6 +83,25 @@ def publish_subtitle(
     the writes share one commit, so a failure half-way leaves the previous revision served.
     """
     parsed = check_subtitle(recording, language, data, filename=filename, format=format, encoding=encoding)
+    return publish_parsed(recording, language, data, parsed, filename=filename, user=user, uploaded_by=uploaded_by)
+
+
+def publish_parsed(
+    recording: Recording,
+    language: str,
+    data: bytes,
+    parsed: ParsedSubtitle,
+    *,
+    filename: str = "",
+    user: User | None = None,
+    uploaded_by: str = "",
+    base_revision: int | None = None,
+) -> SubtitleRevision:
+    """Store checked cues (and the bytes they came from) as the track's new current revision.
+
+    With `base_revision` (an edit), StaleRevision is raised, and nothing stored, unless that revision is still
+    the current one once the track is locked: two editors never overwrite each other's work unseen.
+    """
     vtt = to_vtt(parsed.cues)
     fields = {
         "source_filename": filename[:255],
@@ -76,7 +113,7 @@ def publish_subtitle(
         "cue_count": len(parsed.cues),
         "warnings": [w.as_record() for w in parsed.warnings],
     }
-    return _store(recording.id, language, fields, user, uploaded_by, cues=parsed.cues)
+    return _store(recording.id, language, fields, user, uploaded_by, cues=parsed.cues, base_revision=base_revision)
 
 
 def restore_revision(track: SubtitleTrack, number: int, user: User | None = None) -> SubtitleRevision:
@@ -103,6 +140,7 @@ def _store(
     *,
     cues: list[ParsedCue] | None = None,
     copy_cues_from: int | None = None,
+    base_revision: int | None = None,
 ) -> SubtitleRevision:
     by = uploaded_by or (user.display_name or user.email if user else "")
     user_id = user.id if user else None
@@ -112,6 +150,8 @@ def _store(
     for attempt in range(ATTEMPTS):
         try:
             track = _locked_track(recording_id, language)
+            if base_revision is not None:
+                _check_current(track, base_revision)
             last = db.session.scalar(
                 select(func.max(SubtitleRevision.number)).where(SubtitleRevision.track_id == track.id)
             )
@@ -144,6 +184,13 @@ def _store(
             db.session.rollback()
             raise
     raise AssertionError("unreachable")
+
+
+def _check_current(track: SubtitleTrack, base_revision: int) -> None:
+    """Under the track's lock: StaleRevision unless `base_revision` is the one served now."""
+    current = db.session.scalar(select(SubtitleRevision.number).where(SubtitleRevision.id == track.current_revision_id))
+    if current != base_revision:
+        raise StaleRevision(current)
 
 
 def _locked_track(recording_id: int, language: str) -> SubtitleTrack:
@@ -188,7 +235,7 @@ def _insert_cues(revision_id: int, cues: list[ParsedCue] | None, copy_from: int 
         ]
         if rows:
             # Core executemany: the ORM's bulk path costs several times more for plain rows.
-            db.session.connection().execute(insert(Cue.__table__), rows)
+            db.session.connection().execute(insert(Cue), rows)
     elif copy_from is not None:
         columns = ("position", "identifier", "start_ms", "end_ms", "text", "voice")
         source = select(db.literal(revision_id), *(getattr(Cue, c) for c in columns)).where(

@@ -20,7 +20,8 @@ def _file_response(body: str, content_type: str, etag: str, download_name: str |
     response.cache_control.no_cache = True
     if download_name:
         response.headers["Content-Disposition"] = f'attachment; filename="{download_name}"'
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (it returns the response, typed as werkzeug's)
+    return response
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>.vtt")

@@ -32,7 +32,7 @@ class SpecCue:
 @dataclass(slots=True)
 class DroppedBlock:
     line: int
-    kind: str  # "bad-timing", "stray-text", "late-style", "late-region"
+    kind: str  # "bad-timing", "stray-text", "late-style", "late-region", "whitespace"
     text: str
 
 
@@ -117,8 +117,9 @@ def _is_block_keyword(buffer: str, keyword: str) -> bool:
 
 
 def parse(text: str) -> SpecResult:
-    """Parse a decoded WebVTT file. Raises SignatureError when the spec fails the whole file."""
-    text = preprocess(text.removeprefix("\ufeff"))
+    """Parse a decoded WebVTT file (decoding took off one byte-order mark: a second one fails the signature).
+    Raises SignatureError when the spec fails the whole file."""
+    text = preprocess(text)
     if len(text) < 6 or not text.startswith("WEBVTT") or (len(text) > 6 and text[6] not in " \t\n"):
         raise SignatureError("The file must start with “WEBVTT”, followed by a space, a tab or a new line.")
     lines = text.split("\n")
@@ -130,6 +131,10 @@ def parse(text: str) -> SpecResult:
     seen_cue = False
     while index < len(lines):
         if lines[index] == "":
+            index += 1
+            continue
+        if _blank_to_a_reader(lines, index):
+            result.dropped.append(DroppedBlock(index + 1, "whitespace", lines[index]))
             index += 1
             continue
         before = len(result.cues)
@@ -190,6 +195,18 @@ def _collect_block(lines: list[str], index: int, *, in_header: bool, seen_cue: b
     elif keyword is None:
         _report_dropped(lines, first, failed_timing_line, seen_cue, result)
     return index
+
+
+def is_whitespace_line(line: str) -> bool:
+    """A line of spaces and tabs only: a blank line to a reader, text to the spec (streaming services write them)."""
+    return line != "" and line.strip(TIMING_WHITESPACE) == ""
+
+
+def _blank_to_a_reader(lines: list[str], index: int) -> bool:
+    """A line of spaces or tabs where a block would start, which the spec would drop as a block of its own (or as
+    the head of the next block, losing that cue's identifier): read as a blank line. Followed by a timing line it
+    is that cue's identifier, as the spec says."""
+    return is_whitespace_line(lines[index]) and (index + 1 == len(lines) or ARROW not in lines[index + 1])
 
 
 def _report_dropped(

@@ -7,48 +7,35 @@ catalogues stay as `pybabel` and Poedit write them.
 
 from __future__ import annotations
 
-import io
 import os
-import re
 import sys
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import cast
 
 import click
-from babel.messages.catalog import Catalog
 from babel.messages.frontend import CommandLineInterface
-from babel.messages.pofile import write_po
 from flask import current_app
 from flask.cli import AppGroup
 
-from catalogue.translating.po_reader import read_catalogue_file
-from catalogue.translating.po_scanner import PoSyntaxError
-from catalogue.translating.po_writer import atomic_write
+from catalogue.translating import services
+from catalogue.translating.glossary import glossary_errors
+from catalogue.translating.pofile import PoSyntaxError
+from catalogue.translating.queries import DOMAINS, catalogue_files, file_counts, file_errors, po_path, translations_dir
 
 translations_cli = AppGroup("translations", help="Maintain the interface and content translations.")
 
-DOMAINS = ("messages", "content")
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
-
-
-def _directory() -> Path:
-    return Path(current_app.config["CATALOGUE_TRANSLATIONS_DIR"])
+# What the domains register for `translations extract` (create_app): each yields (context, text, where).
+ContentSource = Callable[[], Iterable[tuple[str | None, str, str]]]
 
 
 def _pybabel(*args: str) -> None:
     """Run a pybabel command; its errors (a broken placeholder, say) make ours fail too."""
-    if CommandLineInterface().run(["pybabel", "-q", *args]):
+    # Babel's command line has no annotations: it takes argv and returns the exit status (None for success).
+    run = cast("Callable[[list[str]], int | None]", CommandLineInterface().run)
+    if run(["pybabel", "-q", *args]):
         raise click.ClickException(f"pybabel {args[0]} failed (see the errors above).")
-
-
-def catalogue_files(domain: str | None = None) -> list[tuple[str, str, Path]]:
-    """(locale, domain, path) of every .po file of the translated locales."""
-    found = []
-    for locale in current_app.config["LANGUAGES"]:
-        for name in (domain,) if domain else DOMAINS:
-            path = _directory() / locale / "LC_MESSAGES" / f"{name}.po"
-            if path.exists():
-                found.append((locale, name, path))
-    return found
 
 
 def extract_messages() -> None:
@@ -59,7 +46,7 @@ def extract_messages() -> None:
         _pybabel(
             "extract",
             "-F",
-            str(_directory() / "babel.cfg"),
+            str(translations_dir() / "babel.cfg"),
             "-k",
             "_l",
             "-k",
@@ -72,7 +59,7 @@ def extract_messages() -> None:
             "--msgid-bugs-address",
             "translators@example.org",
             "-o",
-            str(_directory() / "messages.pot"),
+            str(translations_dir() / "messages.pot"),
             "catalogue",
         )
     finally:
@@ -81,15 +68,9 @@ def extract_messages() -> None:
 
 def extract_content() -> int:
     """Write content.pot from the database: titles, summaries, chapters, track labels, with their context."""
-    catalog = Catalog(project="catalogue content", msgid_bugs_address="translators@example.org", fuzzy=False)
-    for source in current_app.extensions["catalogue_content_sources"]:
-        for context, text, where in source():
-            if text and text.strip():
-                catalog.add(text, context=context, locations=[(where, None)])
-    buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, sort_output=True, omit_header=False)
-    atomic_write(_directory() / "content.pot", buffer.getvalue())
-    return len(catalog)
+    sources: list[ContentSource] = current_app.extensions["catalogue_content_sources"]
+    texts = (text for source in sources for text in source())
+    return services.write_template(translations_dir() / "content.pot", texts, project="catalogue content")
 
 
 @translations_cli.command("extract")
@@ -100,18 +81,6 @@ def extract() -> None:
     click.echo(f"Extracted messages.pot and content.pot ({count} content texts).")
 
 
-# Pinned plural rules (design.md §6): Babel's CLDR data would give French a third form.
-PLURAL_FORMS = {"fr": "nplurals=2; plural=(n > 1);", "tr": "nplurals=2; plural=(n != 1);"}
-PLURAL_HEADER = re.compile(r'"Plural-Forms: [^"]*"\n(?:"[^"]*"\n)*?(?="[A-Z])')
-
-
-def _pin_plural_forms(path: Path, locale: str) -> None:
-    if locale in PLURAL_FORMS:
-        header = '"Plural-Forms: ' + PLURAL_FORMS[locale] + '\\n"\n'
-        text = PLURAL_HEADER.sub(lambda _match: header, path.read_text("utf-8"), count=1)
-        atomic_write(path, text.encode("utf-8"))
-
-
 @translations_cli.command("update")
 def update() -> None:
     """Merge the templates into every locale's catalogues (new entries empty, changed ones fuzzy)."""
@@ -119,74 +88,34 @@ def update() -> None:
         if locale == current_app.config["BABEL_DEFAULT_LOCALE"]:
             continue
         for domain in DOMAINS:
-            template, folder = str(_directory() / f"{domain}.pot"), str(_directory())
-            path = _directory() / locale / "LC_MESSAGES" / f"{domain}.po"
+            template, folder = str(translations_dir() / f"{domain}.pot"), str(translations_dir())
+            path = po_path(locale, domain)
             if path.exists():
                 _pybabel(
                     "update", "-i", template, "-d", folder, "-D", domain, "-l", locale, "--ignore-obsolete", "-w", "76"
                 )
             else:
                 _pybabel("init", "-i", template, "-d", folder, "-D", domain, "-l", locale, "-w", "76")
-                _pin_plural_forms(path, locale)
+                services.pin_plural_forms(path, locale)
 
 
 @translations_cli.command("compile")
 def compile_catalogues() -> None:
     """Compile every .po into the .mo the application reads (each write atomic)."""
-    from catalogue.translating.po_writer import compile_mo
-
-    for _locale, _domain, path in catalogue_files():
-        if _locale == current_app.config["BABEL_DEFAULT_LOCALE"]:
+    for locale, _domain, path in catalogue_files():
+        if locale == current_app.config["BABEL_DEFAULT_LOCALE"]:
             continue
         try:
-            compile_mo(path.read_text(encoding="utf-8"), path.with_suffix(".mo"))
+            services.compile_file(path)
         except PoSyntaxError as error:
             raise click.ClickException(f"{path}:{error.line}: {error}") from None
-
-
-def catalogue_stats(path: Path) -> dict[str, int]:
-    catalogue = read_catalogue_file(path)
-    counts = {"translated": 0, "fuzzy": 0, "untranslated": 0}
-    for entry in catalogue.entries:
-        if entry.fuzzy:
-            counts["fuzzy"] += 1
-        elif entry.translated:
-            counts["translated"] += 1
-        else:
-            counts["untranslated"] += 1
-    return counts
-
-
-def catalogue_errors(path: Path, locale: str) -> list[str]:
-    """Our checks (Babel's own and what they miss) on every translated, non-fuzzy entry."""
-    from catalogue.translating.checks import check_entry
-
-    try:
-        catalogue = read_catalogue_file(path)
-    except PoSyntaxError as error:
-        return [f"{path}:{error.line}: {error}"]
-    problems = []
-    for entry in catalogue.entries:
-        if entry.fuzzy or not entry.translated:
-            continue
-        errors, _warnings = check_entry(
-            entry.msgid,
-            entry.msgid_plural,
-            entry.msgstr_plural if entry.msgid_plural else entry.msgstr,
-            locale=locale,
-            python_format=entry.python_format,
-            nplurals=catalogue.nplurals,
-            plural_expr=catalogue.plural_expr,
-        )
-        problems.extend(f"{path}:{entry.lineno}: [{p.code}] {p.message}" for p in errors)
-    return problems
 
 
 @translations_cli.command("stats")
 def stats() -> None:
     """How complete each locale and domain is."""
     for locale, domain, path in catalogue_files():
-        counts = catalogue_stats(path)
+        counts = file_counts(path)
         total = sum(counts.values()) or 1
         click.echo(
             f"{locale} {domain}: {counts['translated']}/{total} translated "
@@ -198,10 +127,11 @@ def stats() -> None:
 @click.option("--complete/--no-complete", default=True, help="Also fail on fuzzy or untranslated entries.")
 def check(complete: bool) -> None:
     """Fail (exit 1) on a broken catalogue, and on an incomplete one unless --no-complete."""
-    problems = []
+    problems: list[str] = []
     for locale, domain, path in catalogue_files():
-        problems.extend(catalogue_errors(path, locale))
-        counts = catalogue_stats(path)
+        problems.extend(file_errors(path, locale))
+        problems.extend(glossary_errors(path, locale))  # translations/glossary.csv: one word per key term
+        counts = file_counts(path)
         if complete and (counts["fuzzy"] or counts["untranslated"]):
             problems.append(
                 f"{locale} {domain}: {counts['fuzzy']} fuzzy and {counts['untranslated']} untranslated entries"

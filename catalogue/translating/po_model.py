@@ -11,6 +11,11 @@ import gettext
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, Literal
+
+# Where an entry stands, as translators see it: the one place this is worked out (Entry.status).
+Status = Literal["translated", "fuzzy", "untranslated"]
+STATUSES: tuple[Status, ...] = ("untranslated", "fuzzy", "translated")
 
 _PLURAL_EXPR = re.compile(r"(?<![A-Za-z])plural\s*=\s*([^;]+)")
 _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
@@ -43,6 +48,42 @@ class Entry:
             return bool(self.msgstr_plural) and all(self.msgstr_plural)
         return bool(self.msgstr)
 
+    @property
+    def status(self) -> Status:
+        """Fuzzy first: a fuzzy entry is not shown to visitors however complete its translation is."""
+        if self.fuzzy:
+            return "fuzzy"
+        return "translated" if self.translated else "untranslated"
+
+    @property
+    def value(self) -> EntryValue:
+        return EntryValue(self.msgstr, self.msgstr_plural, self.fuzzy)
+
+    @property
+    def translation(self) -> str | list[str]:
+        """What the translator wrote: the plural forms of a plural entry, else its msgstr."""
+        return (self.msgstr_plural or []) if self.msgid_plural else self.msgstr
+
+
+@dataclass(frozen=True)
+class EntryValue:
+    """An entry's translation and fuzzy flag: what a save changes and what the history keeps, before and after.
+
+    A plural entry has its forms in `msgstr_plural` and an empty `msgstr`; a simple one has no `msgstr_plural`.
+    """
+
+    msgstr: str
+    msgstr_plural: list[str] | None
+    fuzzy: bool
+
+    def as_record(self) -> dict[str, Any]:
+        """As TranslationChange.before and .after store it (JSON)."""
+        return {"msgstr": self.msgstr, "msgstr_plural": self.msgstr_plural, "fuzzy": self.fuzzy}
+
+    @classmethod
+    def from_record(cls, record: dict[str, Any]) -> EntryValue:
+        return cls(record["msgstr"], record["msgstr_plural"], bool(record["fuzzy"]))
+
 
 @dataclass(frozen=True)
 class EntryEdit:
@@ -58,6 +99,11 @@ class EntryEdit:
     @property
     def key(self) -> tuple[str | None, str]:
         return (self.context, self.msgid)
+
+    @classmethod
+    def setting(cls, msgid: str, context: str | None, value: EntryValue) -> EntryEdit:
+        """The edit that gives the entry this value (a revert, a merged upload)."""
+        return cls(msgid, context, value.msgstr, value.msgstr_plural, value.fuzzy)
 
 
 @dataclass

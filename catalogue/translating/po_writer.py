@@ -320,8 +320,8 @@ def _header_edits(document: _Document, header: Span, fields: dict[str, str]) -> 
         headers = parse_headers(msgstr.value)
         headers.update(fields)
         value = "".join(f"{name}: {v}\n" for name, v in headers.items())
-        new = ['msgstr ""', *(f'"{escape(line)}"' for line in re.findall(r"[^\n]*\n|[^\n]+", value))]
-        return [document.replace_tokens((msgstr.start, msgstr.column), (msgstr.end - 1, msgstr.end_column), new)]
+        rewritten = ['msgstr ""', *(f'"{escape(line)}"' for line in re.findall(r"[^\n]*\n|[^\n]+", value))]
+        return [document.replace_tokens((msgstr.start, msgstr.column), (msgstr.end - 1, msgstr.end_column), rewritten)]
     return edits
 
 

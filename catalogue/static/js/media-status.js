@@ -10,9 +10,9 @@
   var percent = new Intl.NumberFormat(document.documentElement.lang || undefined, { style: "percent" });
   var POLL_MS = 1000;
 
-  function show(job) {
+  function show(job, fetching) {
     bar.value = job.progress;
-    var message = job.fetch ? messages.fetching : messages.progress;
+    var message = fetching ? messages.fetching : messages.progress;
     if (message) status.textContent = message.replace("{percent}", percent.format(job.progress));
   }
 
@@ -22,7 +22,7 @@
       .then(function (packaging) {
         var job = packaging && packaging.job;
         if (job && (job.state === "queued" || job.state === "running")) {
-          show(job);
+          show(job, packaging.fetching);
           window.setTimeout(poll, POLL_MS);
         } else {
           window.location.reload();

@@ -1,6 +1,9 @@
 // The watch page's transcript: the cues of the chosen subtitle language, following playback, searchable,
 // each line a button that seeks there. Cues come from the JSON API when needed; cue text and voices are
 // untrusted, so they only ever become text nodes (and <mark> elements this script creates), never HTML.
+//
+// The list is one composite widget (a listbox) with one tab stop, however many lines it has: the arrow keys,
+// Page Up/Down, Home and End move between lines (a roving tabindex), Enter or Space plays from the line.
 (function () {
   "use strict";
   var root = document.querySelector("[data-player]");
@@ -23,6 +26,7 @@
   var language = null;
   var lines = []; // { cue, item, button, voice, text, voiceText, cueText, folded }
   var current = -1;
+  var active = -1; // the line that holds the list's one tab stop
   var following = true;
   var userScrolledAt = 0;
   var ownScrollTop = null; // the scrollTop this script set last, to tell its own scrolling from the viewer's
@@ -139,11 +143,16 @@
     while (list.firstChild) list.removeChild(list.firstChild);
     lines = [];
     current = -1;
+    active = -1;
     cues.forEach(function (cue, index) {
       var item = document.createElement("li");
+      item.setAttribute("role", "none");
       var button = document.createElement("button");
       button.type = "button";
       button.className = "transcript-line";
+      button.setAttribute("role", "option");
+      button.setAttribute("aria-selected", "false");
+      button.tabIndex = -1;
       button.dataset.index = String(index);
       button.appendChild(span("time", timestamp(cue.start_s)));
       var body = span("cue-body", "");
@@ -167,7 +176,82 @@
     setOwnScroll(0);
     applySearch();
     markCurrent(true);
+    if (active === -1) setActive(firstVisible(0, 1), false);
   }
+
+  // --- The one tab stop, and the keys that move it -----------------------------------------------------
+
+  function visible(index) {
+    return lines[index] && !lines[index].item.hidden;
+  }
+
+  // The first visible line from `index` on, going `step` (1 or -1); -1 when there is none.
+  function firstVisible(index, step) {
+    for (var i = index; i >= 0 && i < lines.length; i += step) {
+      if (visible(i)) return i;
+    }
+    return -1;
+  }
+
+  function setActive(index, focus) {
+    if (lines[active] && active !== index) {
+      lines[active].button.tabIndex = -1;
+      lines[active].button.setAttribute("aria-selected", "false");
+    }
+    active = index;
+    var line = lines[active];
+    if (!line) return;
+    line.button.tabIndex = 0;
+    line.button.setAttribute("aria-selected", "true");
+    if (focus) {
+      line.button.focus({ preventScroll: true });
+      scrollIntoList(line);
+    }
+  }
+
+  function focusInList() {
+    return list.contains(document.activeElement);
+  }
+
+  // Keep a line visible by scrolling the list only (the page stays where it is).
+  function scrollIntoList(line) {
+    var listBox = list.getBoundingClientRect();
+    var lineBox = line.button.getBoundingClientRect();
+    if (lineBox.top < listBox.top) setOwnScroll(list.scrollTop - (listBox.top - lineBox.top) - 4);
+    else if (lineBox.bottom > listBox.bottom) setOwnScroll(list.scrollTop + (lineBox.bottom - listBox.bottom) + 4);
+  }
+
+  function lineAfter(from, count) {
+    var step = count > 0 ? 1 : -1;
+    var found = from;
+    for (var i = from + step, moved = 0; i >= 0 && i < lines.length && moved < Math.abs(count); i += step) {
+      if (visible(i)) {
+        found = i;
+        moved++;
+      }
+    }
+    return found;
+  }
+
+  var MOVES = {
+    ArrowDown: function (from) { return lineAfter(from, 1); },
+    ArrowUp: function (from) { return lineAfter(from, -1); },
+    PageDown: function (from) { return lineAfter(from, 10); },
+    PageUp: function (from) { return lineAfter(from, -10); },
+    Home: function () { return firstVisible(0, 1); },
+    End: function () { return firstVisible(lines.length - 1, -1); },
+  };
+
+  list.addEventListener("keydown", function (event) {
+    var move = MOVES[event.key];
+    if (!move || event.altKey || event.ctrlKey || event.metaKey || !lines.length) return;
+    event.preventDefault();
+    var target = move(active === -1 ? firstVisible(0, 1) : active);
+    if (target === -1) return;
+    // Reading ahead: the list stops following playback until the viewer picks a line or asks for it.
+    stopFollowing();
+    setActive(target, true);
+  });
 
   // --- Search -------------------------------------------------------------------------------------------
 
@@ -188,6 +272,8 @@
     if (!words.length) setStatus(lines.length ? "" : messages.transcript_empty);
     else if (!count) setStatus(messages.transcript_no_match);
     else setStatus(matchesMessage(count));
+    // The tab stop stays on a line one can see: the line being said when it matches, else the first match.
+    if (!visible(active)) setActive(visible(current) ? current : firstVisible(0, 1), false);
     // Hiding lines may shorten the list and move its scroll position: that move is not the viewer's.
     ownScrollTop = list.scrollTop;
     if (following) scrollToCurrent();
@@ -228,6 +314,8 @@
     if (lines[current]) lines[current].button.removeAttribute("aria-current");
     current = index;
     if (lines[current]) lines[current].button.setAttribute("aria-current", "true");
+    // Tabbing into the list lands on the line being said, unless the viewer is moving in the list.
+    if (visible(current) && !focusInList()) setActive(current, false);
     return true;
   }
 
@@ -260,13 +348,17 @@
     scrollToCurrent();
   }
 
-  function viewerScrolled() {
-    if (!lines.length) return;
+  function stopFollowing() {
     userScrolledAt = Date.now();
     if (following) {
       following = false;
       followButton.hidden = false;
     }
+  }
+
+  function viewerScrolled() {
+    if (!lines.length) return;
+    stopFollowing();
   }
 
   list.addEventListener("scroll", function () {
@@ -280,7 +372,7 @@
   followButton.addEventListener("click", function () {
     resumeFollowing();
     // The button goes away: keep the keyboard on the line being spoken.
-    if (lines[current]) lines[current].button.focus({ preventScroll: true });
+    if (visible(current)) setActive(current, true);
   });
 
   list.addEventListener("click", function (event) {
@@ -290,6 +382,7 @@
     if (!line) return;
     video.currentTime = line.cue.start_s;
     setCurrent(lines.indexOf(line));
+    setActive(lines.indexOf(line), false);
     following = true;
     userScrolledAt = 0;
     followButton.hidden = true;
@@ -347,6 +440,7 @@
     while (list.firstChild) list.removeChild(list.firstChild);
     lines = [];
     current = -1;
+    active = -1;
     followButton.hidden = true;
     following = true;
     setStatus(messages.transcript_loading);
