@@ -286,3 +286,25 @@ def test_the_demo_plays_as_video_and_switches_to_the_floor_sound(page: Page, vid
     path = ARTIFACTS / "watch-video-en.png"
     page.screenshot(path=str(path))
     assert path.stat().st_size > 20_000
+
+
+def test_pointing_at_the_timeline_shows_the_frame_at_that_moment(page: Page, hls_app: Flask, live_server: str):
+    """Thumbnails from the packaging's sprite track: a different picture at the start and near the end."""
+    open_stream(page, live_server, VIDEO)
+    page.wait_for_function("() => Number(document.querySelector('[data-player]').dataset.thumbnailsReady) > 1")
+    seek = page.locator(".controls .seek")
+    box = seek.bounding_box()
+    assert box is not None
+    preview = page.locator(".seek-preview")
+    assert preview.is_hidden()
+    page.mouse.move(box["x"] + 2, box["y"] + box["height"] / 2)
+    preview.wait_for(state="visible")
+    first = player(page, "root.dataset.thumbnailShown")
+    assert page.locator(".seek-preview-time").inner_text() == "0:00"
+    page.mouse.move(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    last = player(page, "root.dataset.thumbnailShown")
+    assert first != last
+    image = page.evaluate("() => getComputedStyle(document.querySelector('.seek-preview-picture')).backgroundImage")
+    assert "/media/" in image and ".jpg" in image
+    page.mouse.move(box["x"] + box["width"] / 2, box["y"] - 200)
+    preview.wait_for(state="hidden")

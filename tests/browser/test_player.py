@@ -81,7 +81,7 @@ def test_paused_stays_paused_after_a_switch(page: Page, live_server: str):
 def test_french_subtitles_show_the_cue_being_spoken(page: Page, live_server: str):
     cues = page.request.get(f"{live_server}/api/v1/recordings/{SLUG}/subtitles/fr").json()["cues"]
     open_watch(page, live_server, "lang=en&subs=off")
-    page.get_by_label("Français").check()
+    page.get_by_label("French", exact=True).check()
     assert showing_languages(page) == ["fr"]
     target = cues[3]
     page.evaluate(f"document.querySelector('video').currentTime = {(target['start_s'] + target['end_s']) / 2}")
@@ -102,8 +102,8 @@ def test_a_chapter_click_seeks_there(page: Page, live_server: str):
 
 def test_a_shared_link_restores_time_audio_and_subtitles(page: Page, live_server: str):
     open_watch(page, live_server, "lang=fr")
-    page.get_by_label("Audio original de la salle (anglais, français, turc)").check()
-    page.get_by_label("Türkçe").check()
+    page.get_by_label("Son original de la salle (anglais, français, turc)").check()
+    page.get_by_label("Turc", exact=True).check()
     page.evaluate("document.querySelector('video').currentTime = 21.4")
     page.wait_for_function("() => !document.querySelector('video').seeking")
     page.get_by_role("button", name="Copier un lien vers ce moment").click()
@@ -116,7 +116,7 @@ def test_a_shared_link_restores_time_audio_and_subtitles(page: Page, live_server
     other.wait_for_function("() => document.querySelector('[data-player]').dataset.ready === 'true'")
     other.wait_for_function("() => Math.abs(document.querySelector('video').currentTime - 21) < 0.3")
     assert video(other, "v.currentSrc").endswith(f"{SLUG}-floor.opus")
-    assert other.get_by_label("Türkçe").is_checked()
+    assert other.get_by_label("Turc", exact=True).is_checked()
     assert showing_languages(other) == ["tr"]
 
 
