@@ -270,13 +270,13 @@ class _Texts:
         if wanted is not None:
             query = query.where(Recording.id.in_(wanted))
         self.recordings = connection.execute(query).all()
-        self.people: dict[int, list[str]] = {}
+        self.people: dict[int, list[tuple[str, str | None]]] = {}
         for workshop_id, name, affiliation in connection.execute(
             select(Participation.workshop_id, Person.name, Person.affiliation)
             .join(Person, Participation.person_id == Person.id)
             .order_by(Participation.workshop_id, Participation.role, Participation.position)
         ):
-            self.people.setdefault(workshop_id, []).append(f"{name}, {affiliation}" if affiliation else name)
+            self.people.setdefault(workshop_id, []).append((name, affiliation))
         self.chapters: dict[int, list[tuple[int, int | None, str]]] = {}
         if self.ids:
             for recording_id, start, end, title in connection.execute(
@@ -295,13 +295,13 @@ class _Texts:
             title=_joined(r.workshop_title, r.recording_title, r.event_title),
             summary=r.summary,
             event=_joined(r.event_title, r.city, r.organiser, r.description),
-            speakers=tuple(self.people.get(r.workshop_id, [])),
+            speakers=tuple(_person(name, affiliation) for name, affiliation in self.people.get(r.workshop_id, [])),
             chapters=tuple(self.chapters.get(r.id, [])),
         )
 
     def translated(self, r: Any, language: str, translations: content.ContentTranslations) -> _About:
         """Only the texts that are translated: an untranslated one stays in its own language, stemmed as such.
-        Names and affiliations are not translated (design.md §6 has no context for them)."""
+        A person is found by the name as written (the same in every language) with the translated affiliation."""
 
         def tr(text: str | None, context: str) -> str | None:
             return translations.translate(text, context, language)
@@ -319,6 +319,11 @@ class _Texts:
                 tr(r.organiser, "event organiser"),
                 tr(r.description, "event description"),
             ),
+            speakers=tuple(
+                _person(name, translated)
+                for name, affiliation in self.people.get(r.workshop_id, [])
+                if (translated := tr(affiliation, "person affiliation"))
+            ),
             chapters=tuple(
                 (start, end, tr(title, "chapter title")) for start, end, title in self.chapters.get(r.id, [])
             ),
@@ -332,6 +337,10 @@ class _Texts:
                 if language != r.original_language:
                     rows += self.translated(r, language, translations).documents(r.id, language)
         return rows
+
+
+def _person(name: str, affiliation: str | None) -> str:
+    return f"{name}, {affiliation}" if affiliation else name
 
 
 def index_texts(connection: Connection, recording_ids: Iterable[int] | None = None, schema: Schema = CURRENT) -> None:
