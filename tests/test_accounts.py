@@ -10,7 +10,8 @@ from flask import Blueprint, jsonify
 from sqlalchemy import select
 
 from catalogue.accounts.auth import api_user, csrf, role_required
-from catalogue.accounts.models import ApiToken, Role, User, hash_token, issue_token, user_for_token
+from catalogue.accounts.models import ApiToken, Role, User, hash_token
+from catalogue.accounts.services import issue_token, user_for_token
 from catalogue.accounts.views import safe_next
 from catalogue.extensions import db
 

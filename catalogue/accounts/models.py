@@ -104,17 +104,3 @@ class ApiToken(Base):
 
 def hash_token(raw: str) -> str:
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
-
-
-def issue_token(user: User, name: str = "") -> str:
-    """Kept for callers written against the models: catalogue.accounts.services.issue_token."""
-    from catalogue.accounts import services
-
-    return services.issue_token(user, name)
-
-
-def user_for_token(raw: str | None) -> User | None:
-    """Kept for callers written against the models: catalogue.accounts.services.user_for_token."""
-    from catalogue.accounts import services
-
-    return services.user_for_token(raw)

@@ -18,16 +18,17 @@ from babel.support import Translations
 from flask import current_app, has_app_context
 
 DOMAIN = "content"
-# Outside an application (a script building an index): the project's own catalogues.
+# Outside an application (a script building an index): the project's own catalogues and languages.
 DEFAULT_DIR = Path(__file__).resolve().parents[2] / "translations"
-DEFAULT_LANGUAGES = ("en", "fr", "tr")
 
 
 def _where() -> tuple[Path, tuple[str, ...]]:
     if has_app_context():
         config = current_app.config
         return Path(config["CATALOGUE_TRANSLATIONS_DIR"]), tuple(config["LANGUAGES"])
-    return DEFAULT_DIR, DEFAULT_LANGUAGES
+    from config import Config
+
+    return DEFAULT_DIR, tuple(Config.LANGUAGES)
 
 
 def _files() -> dict[str, Path]:

@@ -42,7 +42,6 @@ bp.add_app_template_filter(problem_shown, "problem_shown")
 
 # An upload waits this long for its uploader to publish it; older ones are cleared on the next upload.
 PENDING_LIFETIME = timedelta(days=1)
-CORE_LANGUAGES = ("en", "fr", "tr")
 PAGE_SIZE = 50
 
 
@@ -80,7 +79,8 @@ def dashboard() -> ResponseReturnValue:
             .options(revision_fields),
         )
     ).all()
-    languages = list(CORE_LANGUAGES)
+    # The interface languages first (every recording is expected in them), then any other subtitle language.
+    languages = list(current_app.config["LANGUAGES"])
     for recording in recordings:
         languages.extend(t.language for t in recording.all_subtitle_tracks if t.language not in languages)
     # Retired tracks stay on the archivist's map, marked, so that they can be brought back.
