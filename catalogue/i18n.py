@@ -18,7 +18,7 @@ from babel.dates import format_datetime as babel_format_datetime
 from babel.lists import format_list
 from babel.numbers import format_decimal as babel_format_decimal
 from babel.units import format_unit
-from flask import Flask, Response, current_app, has_request_context, request
+from flask import Flask, Response, current_app, g, has_request_context, request
 from flask_babel import Babel, Domain, get_locale, get_translations, gettext
 from flask_babel.speaklater import LazyString
 from flask_login import current_user
@@ -106,6 +106,14 @@ def remember_locale(response: Response) -> Response:
 
 
 def locale_code() -> str:
+    """The reader's locale as a string ("fr"), worked out once per request: a page asks for it hundreds of times
+    (every date, number and content text), and Flask-Babel rebuilds the string from its Locale on each call."""
+    if has_request_context():
+        code = g.get("_catalogue_locale_code")
+        if code is None:
+            code = str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+            g._catalogue_locale_code = code
+        return str(code)
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
@@ -271,7 +279,24 @@ def url_with_lang(code: str) -> str:
 _new_babel = cast(Callable[..., Babel], Babel)
 _new_domain = cast(Callable[..., Domain], Domain)
 _new_lazy_string = cast(Callable[[Callable[[], str]], LazyString], LazyString)
-_interface_translations = cast(Callable[[], stdlib_gettext.NullTranslations], get_translations)
+_babel_translations = cast(Callable[[], stdlib_gettext.NullTranslations], get_translations)
+
+
+def _per_request(key: str, lookup: Callable[[], stdlib_gettext.NullTranslations]) -> stdlib_gettext.NullTranslations:
+    """A catalogue looked up once per request. Flask-Babel's own lookup reads the app, the request's locale and
+    its cache on every call, and a catalogue page makes some 300 calls; the locale and the catalogues (reloaded
+    before the request, catalogue.i18n.reload_changed_catalogues) do not change while it runs."""
+    if not has_request_context():
+        return lookup()
+    found = g.get(key)
+    if found is None:
+        found = lookup()
+        setattr(g, key, found)
+    return cast(stdlib_gettext.NullTranslations, found)
+
+
+def _interface_translations() -> stdlib_gettext.NullTranslations:
+    return _per_request("_catalogue_messages", _babel_translations)
 
 
 class _GettextEnvironment(Protocol):
@@ -364,7 +389,10 @@ def _content_domain() -> Domain:
 
 def _content_translations() -> stdlib_gettext.NullTranslations:
     """The reader's `content` catalogue (Flask-Babel's Domain.get_translations, which it leaves unannotated)."""
-    return cast(Callable[[], stdlib_gettext.NullTranslations], _content_domain().get_translations)()
+    return _per_request(
+        "_catalogue_content",
+        lambda: cast(Callable[[], stdlib_gettext.NullTranslations], _content_domain().get_translations)(),
+    )
 
 
 def _catalogue_files(app: Flask) -> list[Path]:
