@@ -8,6 +8,7 @@ tests/factories.py.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -153,15 +154,25 @@ def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
 
 
+@contextlib.contextmanager
+def served(app: Flask) -> Iterator[str]:
+    """An app served over real HTTP on a free loopback port (threaded, as a browser opens several connections);
+    its base URL while the block runs."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+
+
 @pytest.fixture
 def live_server(demo_app: Flask) -> Iterator[str]:
     """The demo app served over real HTTP on loopback, for the browser tests."""
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(demo_app) as base:
+        yield base
 
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*\bvalue="([^"]+)"|value="([^"]+)"[^>]*\bname="csrf_token"')

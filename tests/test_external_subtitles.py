@@ -16,32 +16,24 @@ from __future__ import annotations
 
 import hashlib
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from catalogue.subtitles.parsing import ParsedSubtitle, SubtitleError, parse_subtitle
+from tests.conftest import SHARED, shared_folder
+from tests.test_ingest import CONFIG
 
-EXTERNAL = Path(__file__).resolve().parents[2] / "shared" / "external"
+EXTERNAL = SHARED / "external"
 MANIFEST = EXTERNAL / "manifest.json"
 CASES: dict[str, list[dict[str, Any]]] = json.loads(MANIFEST.read_text(encoding="utf-8")) if MANIFEST.exists() else {}
 WEBVTT, CUETEXT, SAMPLES = (CASES.get(section, []) for section in ("webvtt", "cuetext", "samples"))
-CONFIG = {
-    "CATALOGUE_MAX_SUBTITLE_BYTES": 5 * 1024 * 1024,
-    "SUBTITLE_MAX_LINE_CHARS": 42,
-    "SUBTITLE_MAX_LINES": 2,
-    "SUBTITLE_MAX_CPS": 21.0,
-    "SUBTITLE_MIN_DURATION_MS": 700,
-    "SUBTITLE_MAX_DURATION_MS": 7000,
-}
 # What may refuse a WebVTT file the spec reads with fewer cues: each names the line of a cue that would be lost.
 LOST_CUE_CODES = {"bad-timestamp", "no-timing", "end-before-start"}
 
 
 def test_the_external_corpus_is_there():
-    if not MANIFEST.exists():
-        pytest.fail(f"The external corpus is missing at {EXTERNAL} (shared/ beside the repository).")
+    shared_folder("external")  # Skipped without ../shared, unless in CI: there a missing corpus fails.
     assert (len(WEBVTT), len(CUETEXT), len(SAMPLES)) == (49, 77, 51)
 
 

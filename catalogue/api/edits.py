@@ -1,7 +1,7 @@
 """Edits to a subtitle track (design.md §8): `POST /recordings/<slug>/subtitles/<lang>/edits` with
 `{"base_revision": n, "operations": [...]}`, applied all or nothing as a new revision.
 
-Attached to the API blueprint of catalogue.api.views; create_app imports this module before registering it.
+Attached to the API blueprint (catalogue.api.blueprint); create_app imports this module before registering it.
 Bearer tokens only, like every API write: the browser editor saves through its own CSRF-protected route
 (catalogue.subtitles.archive), which calls the same service.
 """
@@ -15,11 +15,11 @@ from flask.typing import ResponseReturnValue
 
 from catalogue.accounts.auth import api_user
 from catalogue.accounts.models import Role
-from catalogue.api.views import _revision_json, bp
+from catalogue.api.blueprint import bp
 from catalogue.inputs import json_body
 from catalogue.recordings.queries import recording_or_404
 from catalogue.subtitles.parsing import SubtitleError
-from catalogue.subtitles.queries import track_or_404
+from catalogue.subtitles.queries import revision_json, track_or_404
 from catalogue.subtitles.services import edit_subtitles, problems_json, read_edits, subtitle_language
 from catalogue.subtitles.store import StaleRevision
 
@@ -38,9 +38,9 @@ def edit_track(slug: str, language: str) -> ResponseReturnValue:
         body: dict[str, Any] = {
             "errors": problems_json([stale.problem(base_revision)]),
             "revision": stale.current,
-            "current": _revision_json(current, current.id) if current else None,
+            "current": revision_json(current, current.id) if current else None,
         }
         return jsonify(body), 409
     except SubtitleError as error:
         return jsonify({"errors": problems_json(error.problems)}), error.status
-    return jsonify(_revision_json(revision, revision.id)), 201
+    return jsonify(revision_json(revision, revision.id)), 201

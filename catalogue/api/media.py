@@ -1,6 +1,6 @@
 """The media API (design.md §8): add a media file to a recording, and follow the packaging job it queues.
 
-Attached to the API blueprint of catalogue.api.views; create_app imports this module before registering it.
+Attached to the API blueprint (catalogue.api.blueprint); catalogue.api.init_app imports it before registering it.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 
 from catalogue.accounts.auth import api_user
 from catalogue.accounts.models import Role
-from catalogue.api.views import bp
+from catalogue.api.blueprint import bp
 from catalogue.errors import api_error
 from catalogue.inputs import InvalidInput
 from catalogue.jobs.queries import job_json, job_or_404, job_url

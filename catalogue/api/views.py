@@ -11,11 +11,12 @@ from typing import Any
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, jsonify, request, url_for
+from flask import abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from catalogue.accounts.auth import api_user
 from catalogue.accounts.models import Role
+from catalogue.api.blueprint import bp
 from catalogue.errors import api_error
 from catalogue.extensions import db
 from catalogue.inputs import (
@@ -41,7 +42,6 @@ from catalogue.recordings.services import Taken
 from catalogue.search.queries import MAX_PAGE as SEARCH_MAX_PAGE
 from catalogue.search.queries import PER_PAGE as SEARCH_PER_PAGE
 from catalogue.search.queries import api_results, parse, search
-from catalogue.subtitles.models import SubtitleRevision
 from catalogue.subtitles.parsing import SubtitleError
 from catalogue.subtitles.queries import (
     WARNINGS_IN_A_LISTING,
@@ -50,6 +50,7 @@ from catalogue.subtitles.queries import (
     recording_count,
     recording_page,
     recording_with_subtitles,
+    revision_json,
     revision_number,
     revision_page,
     track_or_404,
@@ -60,7 +61,6 @@ from catalogue.translating import queries as translation_queries
 from catalogue.translating import services as translation_services
 from catalogue.translating.po_model import Entry, PoCatalogue
 
-bp = Blueprint("api", __name__)
 # Pages of the lists that grow with a file (design.md §8: at most 500 per page on request).
 CUES_PER_PAGE = 500
 REVISIONS_PER_PAGE = 50
@@ -228,27 +228,7 @@ def put_subtitles(slug: str, language: str) -> ResponseReturnValue:
         )
     except SubtitleError as error:
         return _subtitle_errors(error)
-    return jsonify(_revision_json(revision, revision.track.current_revision_id)), 201
-
-
-def _revision_json(
-    revision: SubtitleRevision, current_id: int | None, warnings_shown: int = MAX_PER_PAGE
-) -> dict[str, Any]:
-    """A revision as the upload, restore and history answers give it; its first warnings and their count (all of
-    them, a page at a time, come with its cues)."""
-    return {
-        "revision": revision.number,
-        "current": revision.id == current_id,
-        "created_at": revision.created_at.isoformat(),
-        "uploaded_by": revision.uploaded_by,
-        "source_filename": revision.source_filename,
-        "format": revision.format,
-        "encoding": revision.encoding,
-        "cue_count": revision.cue_count,
-        "restored_from": revision.restored_from,
-        "warning_count": len(revision.warnings),
-        "warnings": [problem_dict(w) for w in revision.warnings[:warnings_shown]],
-    }
+    return jsonify(revision_json(revision, revision.track.current_revision_id)), 201
 
 
 @bp.get("/recordings/<slug>/subtitles/<language>/revisions")
@@ -261,7 +241,7 @@ def revisions(slug: str, language: str) -> dict[str, Any]:
         "language": language,
         "current": revision_number(track.current_revision_id),
         **_paging_json(paging, total),
-        "revisions": [_revision_json(r, track.current_revision_id, WARNINGS_IN_A_LISTING) for r in page],
+        "revisions": [revision_json(r, track.current_revision_id, WARNINGS_IN_A_LISTING) for r in page],
     }
 
 
@@ -273,7 +253,7 @@ def restore(slug: str, language: str, number: int) -> ResponseReturnValue:
         revision = restore_revision(track, number, user=user)
     except LookupError:
         abort(404, description=f"No revision {number} of the {language} subtitles.")
-    return jsonify(_revision_json(revision, revision.id)), 201
+    return jsonify(revision_json(revision, revision.id)), 201
 
 
 def _moment(body: dict[str, Any], name: str) -> datetime | None:

@@ -23,7 +23,7 @@ from urllib.parse import unquote, urljoin, urlsplit
 from flask import current_app
 
 from catalogue.inputs import InvalidInput
-from catalogue.media.ffmpeg import MediaError
+from catalogue.media.ffmpeg import MediaError, check_size
 from catalogue.problems import N_
 
 MAX_URL_LENGTH = 2000
@@ -38,7 +38,6 @@ _PRIVATE = N_("“%(host)s” is inside a private network: the catalogue fetches
 _STATUS = N_("“%(url)s” answered %(answer)s instead of the file.")
 _TOO_MANY_REDIRECTS = N_("“%(url)s” redirects more than %(count)s times.")
 _UNREACHABLE = N_("“%(url)s” could not be fetched: %(reason)s")
-_TOO_LARGE = N_("“%(file)s” is too large: media files may be up to %(limit)s bytes.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,17 +121,14 @@ def file_name(url: str) -> str:
 
 
 def _receive(response: http.client.HTTPResponse, target: Path, url: str, progress: Callable[[float], None]) -> None:
-    limit = int(current_app.config["CATALOGUE_MAX_MEDIA_BYTES"])
     length = response.getheader("Content-Length")
     expected = int(length) if length and length.isdigit() else None
-    if expected is not None and expected > limit:
-        raise MediaError("too-large", _TOO_LARGE, 413, file=file_name(url), limit=limit)
+    check_size(expected, file_name(url))
     received = 0
     with target.open("xb") as out:
         while chunk := response.read(CHUNK_BYTES):
             received += len(chunk)
-            if received > limit:
-                raise MediaError("too-large", _TOO_LARGE, 413, file=file_name(url), limit=limit)
+            check_size(received, file_name(url))
             out.write(chunk)
             if expected:
                 progress(received / expected)

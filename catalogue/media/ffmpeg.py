@@ -45,6 +45,17 @@ class MediaError(Exception):
         super().__init__(text % params if params else text)
 
 
+_TOO_LARGE = N_("“%(file)s” is too large: media files may be up to %(limit)s bytes.")
+
+
+def check_size(size: int | None, shown: str) -> None:
+    """Refuse a file past CATALOGUE_MAX_MEDIA_BYTES: before reading it (a Content-Length, a file on disk) and as
+    its bytes arrive (an upload, a download)."""
+    limit = int(current_app.config["CATALOGUE_MAX_MEDIA_BYTES"])
+    if size is not None and size > limit:
+        raise MediaError("too-large", _TOO_LARGE, 413, file=shown, limit=limit)
+
+
 @dataclass(frozen=True, slots=True)
 class StreamInfo:
     index: int  # In the file: ffmpeg's "#0:index".

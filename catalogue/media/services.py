@@ -29,7 +29,7 @@ from catalogue.jobs.models import Job
 from catalogue.jobs.services import JobFailed, create_job, register_handler, submit
 from catalogue.languages import display_name, normalize_language_tag, tag_from_media
 from catalogue.media import fetch, ffmpeg, packaging
-from catalogue.media.ffmpeg import FFmpegFailed, MediaError, Probe
+from catalogue.media.ffmpeg import FFmpegFailed, MediaError, Probe, check_size
 from catalogue.media.models import MediaSource, Stream, StreamState
 from catalogue.media.queries import floor_source, media_dir, packable_sources, picture_source, sources_for, stream_for
 from catalogue.problems import N_, Problem
@@ -45,7 +45,6 @@ CHUNK_BYTES = 1024 * 1024
 SUFFIX = re.compile(r"\.[a-z0-9]{1,8}\Z")
 VERSION = re.compile(r"[0-9]{8}T[0-9]{6}-[0-9a-f]{8}\Z")
 
-_TOO_LARGE = N_("“%(file)s” is too large: media files may be up to %(limit)s bytes.")
 _DISK_FULL = N_("The disk filled up while receiving “%(file)s”. Free some space and send the file again.")
 _NO_AUDIO = N_("“%(file)s” has no audio stream: every media file gives the recording an audio track.")
 _NO_SUCH_STREAM = N_("“%(file)s” has %(count)s audio streams: there is no audio stream number %(number)s.")
@@ -120,15 +119,13 @@ def _shown_name(file: Path | IO[bytes] | Any, filename: str | None) -> str:
 
 def _receive(file: Path | IO[bytes] | Any, target: Path, shown: str) -> int:
     """Copy the file to `target` in chunks, refusing it once it passes CATALOGUE_MAX_MEDIA_BYTES."""
-    limit = current_app.config["CATALOGUE_MAX_MEDIA_BYTES"]
     size = 0
     reader = file.open("rb") if isinstance(file, Path) else getattr(file, "stream", file)
     try:
         with target.open("xb") as out:
             while chunk := reader.read(CHUNK_BYTES):
                 size += len(chunk)
-                if size > limit:
-                    raise MediaError("too-large", _TOO_LARGE, 413, file=shown, limit=limit)
+                check_size(size, shown)
                 out.write(chunk)
     except OSError as error:
         if error.errno == errno.ENOSPC:
@@ -138,13 +135,6 @@ def _receive(file: Path | IO[bytes] | Any, target: Path, shown: str) -> int:
         if isinstance(file, Path):
             reader.close()
     return size
-
-
-def check_size(size: int | None, shown: str) -> None:
-    """Refuse a file known to be too large before reading it (a Content-Length, a file on disk)."""
-    limit = current_app.config["CATALOGUE_MAX_MEDIA_BYTES"]
-    if size is not None and size > limit:
-        raise MediaError("too-large", _TOO_LARGE, 413, file=shown, limit=limit)
 
 
 def inspect(path: Path, shown: str, audio_stream: int = 0) -> Probe:

@@ -8,7 +8,8 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from catalogue.extensions import db
-from catalogue.inputs import Paging
+from catalogue.inputs import MAX_PER_PAGE, Paging
+from catalogue.problems import problem_dict
 from catalogue.recordings.models import Chapter, Recording
 from catalogue.recordings.queries import recordings_query
 from catalogue.subtitles.models import Cue, SubtitleRevision, SubtitleTrack
@@ -125,3 +126,23 @@ def revision_number(revision_id: int | None) -> int | None:
 def revision_cues(revision_id: int) -> list[Cue]:
     """Every cue of a revision, in order: for an edit, which needs the whole track (the editor page, a shift)."""
     return list(db.session.scalars(select(Cue).where(Cue.revision_id == revision_id).order_by(Cue.position)))
+
+
+def revision_json(
+    revision: SubtitleRevision, current_id: int | None, warnings_shown: int = MAX_PER_PAGE
+) -> dict[str, Any]:
+    """A revision as the upload, restore and history answers give it; its first warnings and their count (all of
+    them, a page at a time, come with its cues)."""
+    return {
+        "revision": revision.number,
+        "current": revision.id == current_id,
+        "created_at": revision.created_at.isoformat(),
+        "uploaded_by": revision.uploaded_by,
+        "source_filename": revision.source_filename,
+        "format": revision.format,
+        "encoding": revision.encoding,
+        "cue_count": revision.cue_count,
+        "restored_from": revision.restored_from,
+        "warning_count": len(revision.warnings),
+        "warnings": [problem_dict(w) for w in revision.warnings[:warnings_shown]],
+    }

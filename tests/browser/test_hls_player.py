@@ -9,7 +9,6 @@ packaged by the real job (catalogue.jobs.services.run) before the page opens.
 from __future__ import annotations
 
 import subprocess
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,7 +17,6 @@ import pytest
 from flask import Flask
 from playwright.sync_api import Page
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
@@ -26,7 +24,7 @@ from catalogue.jobs.services import run
 from catalogue.media import services
 from catalogue.media.models import Stream, StreamState
 from catalogue.recordings.models import Recording, Workshop
-from tests.conftest import ARTIFACTS, create_schema, reset_database
+from tests.conftest import ARTIFACTS, create_schema, reset_database, served
 
 pytestmark = pytest.mark.browser
 
@@ -257,12 +255,8 @@ def video_demo(make_app: Callable[..., Flask]) -> Iterator[str]:
         reset_database()
         create_schema()
         assert load_demo()["videos"] == 3
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base
 
 
 def test_the_demo_plays_as_video_and_switches_to_the_floor_sound(page: Page, video_demo: str):

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import re
-import threading
 
 import pytest
 from playwright.sync_api import Page, expect
-from werkzeug.serving import make_server
 
 from catalogue.accounts.models import Role, User
 from catalogue.extensions import db
+from tests.conftest import served
 
 pytestmark = pytest.mark.browser
 
@@ -24,12 +23,8 @@ def translator_server(translated_app):
         user.set_password("secret-pass")
         db.session.add(user)
         db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=5)
+    with served(app) as base:
+        yield base
 
 
 def test_a_translator_edits_a_string_and_the_next_page_shows_it(page: Page, translator_server: str):

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,13 +18,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from playwright.sync_api import Browser, BrowserContext, Page
-from werkzeug.serving import make_server
 
 from catalogue import create_app, pagecache
 from catalogue.accounts.models import Role, User
 from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
-from tests.conftest import TEST_DATABASE_URL, create_schema, reset_database
+from tests.conftest import TEST_DATABASE_URL, create_schema, reset_database, served
 
 PASSWORD = "secret-pass"
 SLUG = "workshop-1-building-resilience"
@@ -90,16 +88,10 @@ def sign_in(browser: Browser, url: str) -> dict[str, Any]:
 
 def serve_site(browser: Browser, folder: Path, *, video: bool = False) -> Iterator[Site]:
     app = build_app(folder, video=video)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    site = Site(f"http://127.0.0.1:{server.server_port}", app)
-    try:
+    with served(app) as base:
+        site = Site(base, app)
         site.staff_state = sign_in(browser, site.url)
         yield site
-    finally:
-        server.shutdown()
-        thread.join(timeout=5)
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
