@@ -63,6 +63,10 @@ class Config:
     CATALOGUE_MEDIA_DURATION_TOLERANCE_S = float(os.environ.get("CATALOGUE_MEDIA_DURATION_TOLERANCE_S", 3.0))
     # Memory each worker may spend on rendered public pages (catalogue.pagecache); 0 turns the cache off.
     CATALOGUE_PAGE_CACHE_BYTES = int(os.environ.get("CATALOGUE_PAGE_CACHE_BYTES", 32 * 1024 * 1024))
+    # PostgreSQL pushes the catalogue version to each worker (LISTEN/NOTIFY), which also reads it every this many
+    # seconds; another worker's write is then seen within 2 × this at worst (milliseconds as a rule). 0: read it on
+    # every cached request instead (SQLite always does; it is an in-process read there).
+    CATALOGUE_VERSION_POLL_S = float(os.environ.get("CATALOGUE_VERSION_POLL_S", 0.5))
 
     # Seconds the player steps back when switching from the floor audio to an interpretation,
     # because interpreters speak a moment after the speaker.

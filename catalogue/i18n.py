@@ -87,6 +87,21 @@ def select_locale() -> str:
     )
 
 
+def visitor_locale(
+    asked: str | None,
+    remembered: str | None,
+    accepted: Iterable[tuple[str, float]],
+    supported: Sequence[str],
+    default: str,
+) -> str:
+    """select_locale() for a visitor nobody is signed in as, from the request's parts alone: the page cache's
+    middleware (catalogue.pagecache) chooses the page's language before Flask runs, and must choose the same."""
+    for code in (asked, remembered):
+        if code and code in supported:
+            return code
+    return negotiate(accepted, supported) or default
+
+
 def remember_locale(response: Response) -> Response:
     """A valid `?lang=` sticks for later visits, through a cookie."""
     # Under /api, `lang` filters results (design.md §8); it is not the interface language to remember.
@@ -414,6 +429,11 @@ def _signature(files: list[Path]) -> tuple[tuple[int, int, int], ...]:
         else:
             stamps.append((stat.st_mtime_ns, stat.st_size, stat.st_ino))
     return tuple(stamps)
+
+
+def current_signature(app: Flask) -> tuple[tuple[int, int, int], ...]:
+    """The compiled catalogues' signature now (a few stat() calls), which reload_changed_catalogues() will find."""
+    return _signature(app.extensions["catalogue_catalogue_state"]["files"])
 
 
 def reload_changed_catalogues() -> None:

@@ -3,10 +3,19 @@
 A page that anyone may see (the catalogue, a watch page, a search, a subtitle file, the public API) is the
 same for every anonymous visitor with the same URL and interface language, until something in the database
 or a compiled translation changes. Every write bumps one number, `catalogue_version.version`, in its own
-transaction (a session event, so no write path can forget it); a request reads that number (one indexed
-query) and the .mo signature that catalogue.i18n already stats, and a cached page made under other numbers
-is never served. So workers on any number of machines stay exactly as fresh as without a cache: an upload,
-a restore or a translation edit made through one worker is seen by all of them on their next request.
+transaction (a session event, so no write path can forget it), and a cached page made under another number or
+another .mo signature is never served.
+
+Where the number comes from: on PostgreSQL, pushed to each worker by LISTEN/NOTIFY (catalogue.versionwatch:
+a cache hit costs no round trip; another worker's write is seen within milliseconds, 2 × CATALOGUE_VERSION_POLL_S
+at worst, and the writer's own worker at once); on SQLite, or with CATALOGUE_VERSION_POLL_S=0, read from the row on
+each cached request (one indexed query, in process on SQLite), so every write is seen by every worker on its next
+request.
+
+Two layers: CachedPages, a WSGI middleware, answers a hit for a visitor without session cookie before Flask builds
+a request (no routing, no before/after-request hooks: the stored response already carries every header they add);
+the `cached` view decorator marks what may be kept, and itself serves the rarer anonymous visitors the middleware
+cannot judge (a session cookie with no user in it, a `?lang=` that sets its cookie).
 
 Nothing personal is cached: not for a signed-in user, a request with pending flash messages or an
 Authorization header, nor a response that sets a cookie or writes the session.
@@ -18,24 +27,34 @@ import functools
 import hashlib
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast, overload
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
 from flask import Flask, Response, current_app, make_response, request, session
 from flask_login import UserMixin, current_user
 from flask_login.config import COOKIE_NAME
-from sqlalchemy import BigInteger, Table, create_engine, event, insert, update
+from sqlalchemy import BigInteger, String, Table, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Mapped, Session, mapped_column
+from werkzeug import Request as WerkzeugRequest
+from werkzeug import Response as WerkzeugResponse
 
+from catalogue import i18n, versionwatch
 from catalogue.db import Base, seen_by_visitors
 from catalogue.extensions import db
 from catalogue.i18n import locale_code
 
+if TYPE_CHECKING:
+    from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
+
 # The URL, query and interface language a cached page answers.
 CacheKey = tuple[object, ...]
+# What CachedPages left in the environ for the `cached` decorator: the generation it looked up under.
+ENVIRON_PENDING = "catalogue.page_cache.generation"
+# What the decorator answers: the response may be kept, per language (True) or for every language (False).
+ENVIRON_KEEP = "catalogue.page_cache.keep"
 
 
 class CatalogueVersion(Base):
@@ -48,7 +67,7 @@ class CatalogueVersion(Base):
 
 
 VERSION = cast(Table, CatalogueVersion.__table__)
-VERSION_QUERY = "SELECT version FROM catalogue_version WHERE id = 1"
+VERSION_QUERY = versionwatch.VERSION_QUERY
 
 
 @event.listens_for(VERSION, "after_create")
@@ -57,9 +76,18 @@ def _first_row(table: Table, connection: Connection, **_: object) -> None:
     connection.execute(insert(table).values(id=1, version=0))
 
 
-def bump(connection: Connection) -> None:
-    """Make every cached page stale once this transaction commits (for writes that bypass the ORM)."""
-    connection.execute(update(VERSION).where(VERSION.c.id == 1).values(version=VERSION.c.version + 1))
+def bump(connection: Connection) -> int:
+    """Make every cached page stale once this transaction commits (for writes that bypass the ORM too).
+
+    On PostgreSQL the new number is also announced to every worker's listener (delivered at commit, never on a
+    rollback). Returns the new number.
+    """
+    bumped = connection.execute(
+        update(VERSION).where(VERSION.c.id == 1).values(version=VERSION.c.version + 1).returning(VERSION.c.version)
+    ).scalar_one()
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_notify(versionwatch.CHANNEL, func.cast(bumped, String))))
+    return int(bumped)
 
 
 def _changes_pages(obj: object) -> bool:
@@ -72,13 +100,30 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
     write locks, so two such writers queue on it instead of deadlocking on each other's rows."""
     changed = [*session.new, *session.deleted, *(o for o in session.dirty if session.is_modified(o))]
     if any(_changes_pages(obj) for obj in changed):
-        bump(session.connection())
+        connection = session.connection()
+        session.info["catalogue_version"] = (connection.engine.url, bump(connection))
+
+
+def _after_commit(session: Session) -> None:
+    """The writer's own worker serves the new number from its next request, without waiting for the push."""
+    bumped = session.info.pop("catalogue_version", None)
+    if bumped is not None:
+        versionwatch.committed(*bumped)
+
+
+def _after_rollback(session: Session) -> None:
+    session.info.pop("catalogue_version", None)
 
 
 def register() -> None:
-    """Listen to every session's flushes (once per process)."""
-    if not event.contains(Session, "before_flush", _before_flush):
-        event.listen(Session, "before_flush", _before_flush)
+    """Listen to every session's flushes and commits (once per process)."""
+    for name, listener in (
+        ("before_flush", _before_flush),
+        ("after_commit", _after_commit),
+        ("after_soft_rollback", _after_rollback),
+    ):
+        if not event.contains(Session, name, listener):
+            event.listen(Session, name, listener)
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +197,11 @@ def _anonymous_request() -> bool:
 
 
 def _version_engine(app: Flask) -> Engine:
-    """Where the version is read on every cached request, made cheap.
+    """Where the version is read when it is not pushed, made cheap.
 
     SQLite: the app's engine in autocommit. PostgreSQL: its own small pool in autocommit and without the
-    app pool's pre-ping, so a cache hit costs one round trip (not ping, BEGIN, SELECT and ROLLBACK); a
-    connection that died with a server restart is replaced by one retry in _generation().
+    app pool's pre-ping, so a read costs one round trip (not ping, BEGIN, SELECT and ROLLBACK); a
+    connection that died with a server restart is replaced by one retry in current_version().
     """
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
@@ -165,25 +210,39 @@ def _version_engine(app: Flask) -> Engine:
         return create_engine(db.engine.url, **options, isolation_level="AUTOCOMMIT")
 
 
-def _read_version() -> int:
+def _read_version(app: Flask) -> int:
     # Plain SQL: compiling a statement would cost as much as the rest of a hit. Through SQLAlchemy all the
     # same, which turns a lost server into an OperationalError (a 503) and drops the dead connection.
-    with current_app.extensions["catalogue_version_engine"].connect() as connection:
+    with app.extensions["catalogue_version_engine"].connect() as connection:
         return connection.exec_driver_sql(VERSION_QUERY).scalar() or 0
 
 
-def _generation() -> tuple[int, object]:
+def current_version(app: Flask) -> int:
+    """The catalogue version cached pages are served under: pushed (PostgreSQL) or read from the row."""
+    watch: versionwatch.VersionWatch | None = app.extensions.get("catalogue_version_watch")
+    pushed = watch.current() if watch is not None else None
+    if pushed is not None:
+        return pushed
     try:
-        version = _read_version()
+        return _read_version(app)
     except DBAPIError as error:
         if not error.connection_invalidated:
             raise
-        version = _read_version()  # The pool dropped its dead connections; a failure now is a real one.
-    return (version, current_app.extensions["catalogue_catalogue_state"]["signature"])
+        return _read_version(app)  # The pool dropped its dead connections; a failure now is a real one.
+
+
+def _generation() -> tuple[int, object]:
+    pending = request.environ.get(ENVIRON_PENDING)
+    if pending is not None:
+        return cast(tuple[int, object], pending)
+    return (current_version(current_app), current_app.extensions["catalogue_catalogue_state"]["signature"])
 
 
 def dispose(app: Flask) -> None:
-    """Close the version pool's connections (tests, which make many apps)."""
+    """Close the version pool's connections and stop the listener (tests, which make many apps)."""
+    watch = app.extensions.pop("catalogue_version_watch", None)
+    if watch is not None:
+        watch.stop()
     engine = app.extensions.pop("catalogue_version_engine", None)
     if engine is not None:
         engine.dispose()
@@ -193,6 +252,7 @@ def _key(by_language: bool) -> tuple[object, ...]:
     """The URL as the client sent it (host included: the API writes absolute URLs) and the page's language."""
     environ = request.environ
     return (
+        "view",
         request.scheme,
         request.host,
         environ.get("SCRIPT_NAME", ""),
@@ -208,20 +268,43 @@ def _replay(cached: CachedResponse) -> Response:
     return cast(Response, response.make_conditional(request)) if cached.status == 200 else response
 
 
-def _storable(response: Response) -> CachedResponse | None:
-    if response.status_code not in (200, 304) or response.is_streamed or response.direct_passthrough:
-        return None
-    if "Set-Cookie" in response.headers or session.modified:
-        return None
-    etag, _weak = response.get_etag()
-    body = response.get_data()
-    if etag is None and response.status_code == 200:
-        # Pages and API answers get a strong ETag from their bytes (the same for every anonymous visitor of
-        # this URL and language): a browser that comes back revalidates and gets a 304 without the body.
-        etag = hashlib.blake2b(body, digest_size=16).hexdigest()
-        response.set_etag(etag)
+def _with_etag(response: Response) -> Response:
+    """Pages and API answers get a strong ETag from their bytes (the same for every anonymous visitor of this URL
+    and language): a browser that comes back revalidates and gets a 304 without the body."""
+    if response.status_code == 200 and response.get_etag()[0] is None:
+        response.set_etag(hashlib.blake2b(response.get_data(), digest_size=16).hexdigest())
         response.cache_control.no_cache = True
-    return CachedResponse(response.status_code, list(response.headers.items()), body, etag)
+    return response
+
+
+def _keepable(response: Response) -> bool:
+    if response.status_code not in (200, 304) or response.is_streamed or response.direct_passthrough:
+        return False
+    return "Set-Cookie" not in response.headers and not session.modified
+
+
+def _storable(response: Response) -> CachedResponse | None:
+    if not _keepable(response):
+        return None
+    return CachedResponse(
+        response.status_code, list(response.headers.items()), response.get_data(), response.get_etag()[0]
+    )
+
+
+def _serve_in_view(view: Callable[..., Any], by_language: bool, args: Any, kwargs: Any) -> Response:
+    """The decorator's own layer, for anonymous visitors CachedPages could not judge: hooks run as usual."""
+    cache = cast(PageCache, _cache())
+    generation = _generation()
+    key = _key(by_language)
+    hit = cache.get(generation, key)
+    # A 304 kept from a revalidation proves only its own ETag: any other request renders the page.
+    if hit is not None and (hit.status == 200 or (hit.etag and request.if_none_match.contains(hit.etag))):
+        return _replay(hit)
+    response = _with_etag(make_response(view(*args, **kwargs)))
+    storable = _storable(response)
+    if storable is not None and (storable.status == 200 or hit is None):
+        cache.put(generation, key, storable)
+    return cast(Response, response.make_conditional(request)) if response.status_code == 200 else response
 
 
 ViewT = TypeVar("ViewT", bound=Callable[..., Any])
@@ -245,31 +328,140 @@ def cached(view: Callable[..., Any] | None = None, *, by_language: bool = True) 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            cache = _cache()
-            if cache is None or not _anonymous_request():
+            if _cache() is None or not _anonymous_request():
                 return view(*args, **kwargs)
-            generation = _generation()
-            key = _key(by_language)
-            hit = cache.get(generation, key)
-            # A 304 kept from a revalidation proves only its own ETag: any other request renders the page.
-            if hit is not None and (hit.status == 200 or (hit.etag and request.if_none_match.contains(hit.etag))):
-                return _replay(hit)
-            response = make_response(view(*args, **kwargs))
-            storable = _storable(response)
-            if storable is not None and (storable.status == 200 or hit is None):
-                cache.put(generation, key, storable)
-            if storable is not None and storable.status == 200:
-                return cast(Response, response.make_conditional(request))
-            return response
+            if ENVIRON_PENDING not in request.environ:
+                return _serve_in_view(view, by_language, args, kwargs)
+            # CachedPages looked this URL up and missed: it keeps the finished response (with every header the
+            # after-request hooks add) when it may be kept.
+            response = _with_etag(make_response(view(*args, **kwargs)))
+            if _keepable(response):
+                request.environ[ENVIRON_KEEP] = by_language
+            return cast(Response, response.make_conditional(request)) if response.status_code == 200 else response
 
         return wrapper
 
     return decorate(view) if view is not None else decorate
 
 
+# Request headers after which a hit goes through werkzeug's conditional answer rather than the plain bytes.
+_CONDITIONAL = (
+    "HTTP_IF_NONE_MATCH",
+    "HTTP_IF_MATCH",
+    "HTTP_IF_MODIFIED_SINCE",
+    "HTTP_IF_UNMODIFIED_SINCE",
+    "HTTP_RANGE",
+)
+_REASONS = {200: "200 OK", 304: "304 Not Modified"}
+
+
+class CachedPages:
+    """WSGI middleware: a cache hit for a visitor without a session is answered before Flask runs at all.
+
+    It judges only what it can without the app: a GET or HEAD with no Authorization header and neither a session
+    nor a remember-me cookie (so nobody is signed in and nothing is flashed), whose `?lang=`, if any, sets no
+    cookie. The page's language is chosen as catalogue.i18n chooses it for an anonymous visitor. Everything else
+    goes to Flask unchanged.
+    """
+
+    def __init__(self, app: Flask, wsgi_app: WSGIApplication, cache: PageCache) -> None:
+        self.app = app
+        self.wsgi_app = wsgi_app
+        self.cache = cache
+        self._session_cookie = app.config["SESSION_COOKIE_NAME"]
+        self._remember_cookie = app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+        self._languages = list(app.config["LANGUAGES"])
+        self._default_locale = str(app.config["BABEL_DEFAULT_LOCALE"])
+
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        keys = self._keys(environ)
+        if keys is None:
+            return self.wsgi_app(environ, start_response)
+        try:
+            generation = (current_version(self.app), i18n.current_signature(self.app))
+        except DBAPIError:
+            return self.wsgi_app(environ, start_response)  # Flask answers a lost database with its 503 page.
+        hit = self.cache.get(generation, keys[0]) or self.cache.get(generation, keys[1])
+        if hit is not None and (hit.status == 200 or self._revalidates(environ, hit)):
+            return self._answer(hit, environ, start_response)
+        environ[ENVIRON_PENDING] = generation
+        return self._render_and_keep(environ, start_response, generation, keys, hit)
+
+    def _keys(self, environ: WSGIEnvironment) -> tuple[CacheKey, CacheKey] | None:
+        """The keys of this request (the same for every language, then this language's), or None: not ours."""
+        if environ.get("REQUEST_METHOD") not in ("GET", "HEAD") or "HTTP_AUTHORIZATION" in environ:
+            return None
+        visitor = WerkzeugRequest(environ)
+        cookies = visitor.cookies
+        if self._session_cookie in cookies or self._remember_cookie in cookies:
+            return None
+        asked = visitor.args.get("lang")
+        if asked in self._languages and cookies.get(i18n.LANG_COOKIE) != asked and not visitor.path.startswith("/api/"):
+            return None  # The page sets the language cookie: the decorator's layer answers it.
+        locale = i18n.visitor_locale(
+            asked, cookies.get(i18n.LANG_COOKIE), visitor.accept_languages, self._languages, self._default_locale
+        )
+        url = (visitor.scheme, visitor.host, environ.get("SCRIPT_NAME", ""), environ.get("PATH_INFO", ""))
+        query = environ.get("QUERY_STRING", "")
+        return ("wsgi", *url, query, None), ("wsgi", *url, query, locale)
+
+    @staticmethod
+    def _revalidates(environ: WSGIEnvironment, hit: CachedResponse) -> bool:
+        """A kept 304 answers only the revalidation of its own ETag."""
+        return bool(hit.etag) and WerkzeugRequest(environ).if_none_match.contains(cast(str, hit.etag))
+
+    @staticmethod
+    def _answer(hit: CachedResponse, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
+        if environ["REQUEST_METHOD"] == "GET" and not any(name in environ for name in _CONDITIONAL):
+            start_response(_REASONS.get(hit.status, str(hit.status)), list(hit.headers))
+            return [hit.body]
+        response = WerkzeugResponse(hit.body, status=hit.status, headers=hit.headers)
+        if hit.status == 200:
+            response.make_conditional(environ)
+        return response(environ, start_response)
+
+    def _render_and_keep(
+        self,
+        environ: WSGIEnvironment,
+        start_response: StartResponse,
+        generation: object,
+        keys: tuple[CacheKey, CacheKey],
+        hit: CachedResponse | None,
+    ) -> Iterable[bytes]:
+        answer: dict[str, Any] = {}
+
+        def remember_start(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            answer["status"], answer["headers"] = status, headers
+            return start_response(status, headers, exc_info)
+
+        body = self.wsgi_app(environ, remember_start)
+        by_language = environ.get(ENVIRON_KEEP)
+        if by_language is None or environ["REQUEST_METHOD"] != "GET":
+            return body
+        status = int(answer["status"].split(" ", 1)[0])
+        headers: list[tuple[str, str]] = answer["headers"]
+        if any(name.lower() == "set-cookie" for name, _value in headers) or (status == 304 and hit is not None):
+            return body
+        try:
+            data = b"".join(body)
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()
+        etag = WerkzeugResponse(headers=headers).get_etag()[0]
+        self.cache.put(generation, keys[1] if by_language else keys[0], CachedResponse(status, headers, data, etag))
+        return [data]
+
+
 def init_app(app: Flask) -> None:
     register()
     if app.config["CATALOGUE_PAGE_CACHE_BYTES"] > 0:
-        app.extensions["catalogue_page_cache"] = PageCache(app.config["CATALOGUE_PAGE_CACHE_BYTES"])
+        cache = PageCache(app.config["CATALOGUE_PAGE_CACHE_BYTES"])
+        app.extensions["catalogue_page_cache"] = cache
         # Creating an engine connects to nothing: the first cached request does.
-        app.extensions["catalogue_version_engine"] = _version_engine(app)
+        app.extensions["catalogue_version_engine"] = engine = _version_engine(app)
+        poll_s = float(app.config.get("CATALOGUE_VERSION_POLL_S", 0))
+        if engine.dialect.name == "postgresql" and poll_s > 0:
+            # The listener starts with the first request of each worker process (after gunicorn's fork).
+            app.extensions["catalogue_version_watch"] = versionwatch.VersionWatch(engine.url, poll_s)
+        app.wsgi_app = CachedPages(app, app.wsgi_app, cache)  # type: ignore[method-assign]

@@ -93,6 +93,9 @@ def make_app(tmp_path: Path, database_url: str) -> Iterator[Callable[..., Flask]
             "CATALOGUE_QUEUE_URL": f"sqlite:///{tmp_path / 'queue.sqlite'}",
             # The demo's videos are packaged by their own tests (tests/test_demo.py): seconds, not for every test.
             "CATALOGUE_DEMO_VIDEO": False,
+            # Every cached request reads the catalogue version, so a write through one test app is seen by another
+            # on its next request; the pushed version (PostgreSQL) and its bound: tests/test_version_push.py.
+            "CATALOGUE_VERSION_POLL_S": 0,
         }
         app = create_app(config | overrides)
         apps.append(app)

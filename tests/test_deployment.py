@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
 from benchmarks.load import Gunicorn
+from config import Config
 from tests.conftest import api_token
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -71,5 +73,10 @@ def test_an_upload_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app
     srt = (PROJECT_ROOT / "tests" / "data" / "fr-crlf.srt").read_bytes()
     token = api_token(demo_app, "archivist@example.org", "archivist", display_name="Fr", locales=("fr",))
     assert put(f"{gunicorn}/api/v1/recordings/{slug}/subtitles/fr", token, srt, "application/x-subrip") in (200, 201)
+    # On PostgreSQL the other worker hears of the write by notification (catalogue.versionwatch): milliseconds as a
+    # rule, 2 × CATALOGUE_VERSION_POLL_S at worst. Wait that bound, then every answer must be the new one.
+    deadline = time.monotonic() + 2 * Config.CATALOGUE_VERSION_POLL_S + 0.5
+    while time.monotonic() < deadline and not all(text in get(page) for page, text in new_text.items()):
+        time.sleep(0.05)
     for _ in range(12):
         assert all(text in get(page) for page, text in new_text.items())
