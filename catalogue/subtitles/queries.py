@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import load_only, selectinload
 
 from catalogue.extensions import db
@@ -63,18 +63,33 @@ def page_of(items: list[Any], paging: Paging) -> list[Any]:
     return items[paging.offset : paging.offset + paging.per_page]
 
 
-def current_revision(slug: str, language: str, *, etag_only: bool = False) -> SubtitleRevision | None:
-    """The revision that is served for a recording and language, or None (with etag_only, without its files:
-    enough to answer a revalidation with 304)."""
-    statement = (
-        select(SubtitleRevision)
-        .join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
+def _served(statement: Select[Any]) -> Select[Any]:
+    return (
+        statement.join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
         .join(Recording, Recording.id == SubtitleTrack.recording_id)
-        .where(Recording.slug == slug, SubtitleTrack.language == language, SubtitleTrack.retired_at.is_(None))
+        .where(
+            Recording.slug == bindparam("slug"),
+            SubtitleTrack.language == bindparam("language"),
+            SubtitleTrack.retired_at.is_(None),
+        )
     )
-    if etag_only:
-        statement = statement.options(load_only(SubtitleRevision.etag))
-    return db.session.scalar(statement)
+
+
+# Built once: constructing the statement cost as much as running it, on a path players hit on every revalidation.
+_SERVED_REVISION = _served(select(SubtitleRevision))
+_SERVED_ETAG = _served(select(SubtitleRevision.etag))
+
+
+def current_revision(slug: str, language: str) -> SubtitleRevision | None:
+    """The revision that is served for a recording and language, or None."""
+    return db.session.scalar(_SERVED_REVISION, {"slug": slug, "language": language})
+
+
+def current_etag(slug: str, language: str) -> str | None:
+    """The served revision's ETag alone, without loading the revision: enough to answer a revalidation with 304."""
+    # On the session's connection, not through the ORM: a plain column needs none of its machinery.
+    etag: str | None = db.session.connection().execute(_SERVED_ETAG, {"slug": slug, "language": language}).scalar()
+    return etag
 
 
 def track_or_404(recording: Recording, language: str) -> SubtitleTrack:

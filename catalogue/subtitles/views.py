@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, request
 
 from catalogue.i18n import format_timestamp
 from catalogue.pagecache import cached
-from catalogue.subtitles.queries import current_revision
+from catalogue.subtitles.queries import current_etag, current_revision
 from catalogue.subtitles.writing import to_srt
 
 bp = Blueprint("subtitles", __name__)
@@ -27,12 +27,15 @@ def _file_response(body: str, content_type: str, etag: str, download_name: str |
 @bp.get("/recordings/<slug>/subtitles/<language>.vtt")
 @cached(by_language=False)
 def vtt_file(slug: str, language: str) -> Response:
-    revision = current_revision(slug, language, etag_only=True)
-    if revision is None:
+    etag = current_etag(slug, language)
+    if etag is None:
         abort(404)
-    if request.if_none_match.contains(revision.etag):
+    if request.if_none_match.contains(etag):
         # Players revalidate often: answer without reading the file from the database.
-        return _file_response("", "text/vtt; charset=utf-8", revision.etag, None)
+        return _file_response("", "text/vtt; charset=utf-8", etag, None)
+    revision = current_revision(slug, language)
+    if revision is None:
+        abort(404)  # Replaced between the two reads by a retirement: as if it had come first.
     download = f"{slug}.{language}.vtt" if "download" in request.args else None
     return _file_response(revision.vtt, "text/vtt; charset=utf-8", revision.etag, download)
 
