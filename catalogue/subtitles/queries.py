@@ -82,7 +82,8 @@ _SERVED_ETAG = _served(select(SubtitleRevision.etag))
 
 def current_revision(slug: str, language: str) -> SubtitleRevision | None:
     """The revision that is served for a recording and language, or None."""
-    return db.session.scalar(_SERVED_REVISION, {"slug": slug, "language": language})
+    revision: SubtitleRevision | None = db.session.scalar(_SERVED_REVISION, {"slug": slug, "language": language})
+    return revision
 
 
 def current_etag(slug: str, language: str) -> str | None:
