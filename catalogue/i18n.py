@@ -443,9 +443,10 @@ def reload_changed_catalogues() -> None:
     state: dict[str, Any] = current_app.extensions["catalogue_catalogue_state"]
     signature = _signature(state["files"])
     if signature != state["signature"]:
-        state["signature"] = signature
+        # Caches first: a request that sees the new signature must never load the old translations under it.
         current_app.extensions["babel"].instance.domain_instance.cache.clear()
         _content_domain().cache.clear()
+        state["signature"] = signature
 
 
 def init_app(app: Flask) -> None:

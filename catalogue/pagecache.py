@@ -111,7 +111,7 @@ def _after_commit(session: Session) -> None:
         versionwatch.committed(*bumped)
 
 
-def _after_rollback(session: Session) -> None:
+def _after_rollback(session: Session, _previous_transaction: object) -> None:
     session.info.pop("catalogue_version", None)
 
 
