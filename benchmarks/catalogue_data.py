@@ -327,7 +327,7 @@ def generate(
             if postgresql:
                 # Bulk load, then build the GIN index once (install() below recreates it, IF NOT EXISTS):
                 # the same structure, far faster than maintaining it row by row.
-                connection.exec_driver_sql("DROP INDEX IF EXISTS ix_search_documents_folded_tsv")
+                connection.exec_driver_sql(f"DROP INDEX IF EXISTS {search_index.GIN_INDEX}")
             _write_catalogue(connection, recordings, cues_per_track)
             _write_tracks(connection, recordings, cues_per_track)
             _fix_sequences(connection)
@@ -438,8 +438,7 @@ def is_complete(database_url: str, recordings: int, cues_per_track: int, seed: i
                 if connection.dialect.name == "sqlite":
                     return "search_fts" in names
                 return any(
-                    i["name"] == "ix_search_documents_folded_tsv"
-                    for i in inspect(connection).get_indexes("search_documents")
+                    i["name"] == search_index.GIN_INDEX for i in inspect(connection).get_indexes("search_documents")
                 )
         finally:
             db.engine.dispose()

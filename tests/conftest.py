@@ -30,6 +30,8 @@ from catalogue.search import index as search_index
 from tests.factories import make_account, make_api_token
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
+# What only PostgreSQL does is tested on it in both suite runs (the SQLite one too): `make test` starts it.
+PG_TEST_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://catalogue:catalogue@127.0.0.1:5432/catalogue_test")
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 # The read-only corpora beside the repository (conformance cases, other projects' files): design.md §7.
@@ -115,6 +117,16 @@ def empty_app(make_app: Callable[..., Flask]) -> Flask:
     app = make_app()
     with app.app_context():
         reset_database()
+    return app
+
+
+@pytest.fixture
+def pg_app(make_app: Callable[..., Flask]) -> Flask:
+    """An app with the current schema and no data on PostgreSQL, whichever database the run is for."""
+    app = make_app(SQLALCHEMY_DATABASE_URI=PG_TEST_URL)
+    with app.app_context():
+        reset_database()
+        create_schema()
     return app
 
 

@@ -6,7 +6,6 @@ Runs against PostgreSQL in both suite runs (the SQLite run too), as test_databas
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Iterator
 
@@ -18,9 +17,9 @@ from catalogue.demo.cli import load_demo
 from catalogue.extensions import db
 from catalogue.recordings.models import Recording
 from catalogue.versionwatch import APPLICATION_NAME, VersionWatch
+from tests.conftest import PG_TEST_URL as PG_URL
 from tests.conftest import create_schema, reset_database
 
-PG_URL = os.environ.get("PG_TEST_URL", "postgresql+psycopg://catalogue:catalogue@127.0.0.1:5432/catalogue_test")
 SLUG = "workshop-1-building-resilience"
 PAGE = f"/recordings/{SLUG}"
 RETITLE = (

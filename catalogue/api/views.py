@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from urllib.parse import urljoin
-from zoneinfo import ZoneInfo
 
 from flask import abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
@@ -17,6 +15,7 @@ from flask.typing import ResponseReturnValue
 from catalogue.accounts.auth import api_user
 from catalogue.accounts.models import Role
 from catalogue.api.blueprint import bp
+from catalogue.api.recording_json import recordings_json
 from catalogue.errors import api_error
 from catalogue.extensions import db
 from catalogue.inputs import (
@@ -31,13 +30,12 @@ from catalogue.inputs import (
     json_text,
     read_paging,
 )
-from catalogue.media.models import Stream
-from catalogue.media.queries import stream_json, streams_by_recording
+from catalogue.media.queries import streams_by_recording
 from catalogue.pagecache import cached
 from catalogue.problems import N_, problem_dict
 from catalogue.recordings import services as recording_services
-from catalogue.recordings.models import Event, Recording
-from catalogue.recordings.queries import recording_or_404, workshop_by_number
+from catalogue.recordings.models import Event
+from catalogue.recordings.queries import recording_count, recording_or_404, recordings_in_order, workshop_by_number
 from catalogue.recordings.services import Taken
 from catalogue.search.queries import MAX_PAGE as SEARCH_MAX_PAGE
 from catalogue.search.queries import PER_PAGE as SEARCH_PER_PAGE
@@ -47,9 +45,6 @@ from catalogue.subtitles.queries import (
     WARNINGS_IN_A_LISTING,
     cue_page,
     current_revision,
-    recording_count,
-    recording_page,
-    recording_with_subtitles,
     revision_json,
     revision_number,
     revision_page,
@@ -69,61 +64,8 @@ RECORDINGS_PER_PAGE = 50
 MOMENT_LENGTH = 64
 
 
-def recording_json(recording: Recording, streams: dict[int, Stream] | None = None) -> dict[str, Any]:
-    """Design §8's RECORDING. For a list, pass `streams_by_recording(recordings)`: one query for every stream."""
-    workshop, event = recording.workshop, recording.workshop.event
-    return {
-        "slug": recording.slug,
-        "title": recording.title,
-        "event": {"slug": event.slug, "title": event.title},
-        "workshop": {"number": workshop.number, "title": workshop.title},
-        # In the event's own time zone, with its offset: 08:00:07+03:00 reads as the programme does.
-        "recorded_at": recording.recorded_at.astimezone(ZoneInfo(event.timezone)).isoformat()
-        if recording.recorded_at
-        else None,
-        "duration_s": recording.duration_ms / 1000 if recording.duration_ms is not None else None,
-        "url": url_for("recordings.watch", slug=recording.slug, _external=True),
-        "audio_tracks": [
-            {
-                "id": t.id,
-                "slug": t.slug,
-                "label": t.label,
-                "kind": t.kind.value,
-                "languages": t.languages,
-                "url": urljoin(request.host_url, t.media_url),
-                "mime_type": t.mime_type,
-            }
-            for t in recording.audio_tracks
-        ],
-        "subtitles": [
-            {
-                "language": t.language,
-                "revision": t.current_revision.number,
-                "cue_count": t.current_revision.cue_count,
-                "vtt_url": url_for("subtitles.vtt_file", slug=recording.slug, language=t.language, _external=True),
-                "srt_url": url_for("subtitles.srt_file", slug=recording.slug, language=t.language, _external=True),
-            }
-            for t in recording.subtitle_tracks
-            if t.current_revision is not None
-        ],
-        "chapters": [
-            {
-                "start_s": c.start_ms / 1000,
-                "end_s": c.end_ms / 1000 if c.end_ms is not None else None,
-                "title": c.title,
-                "speaker": c.person.name if c.person else None,
-            }
-            for c in recording.chapters
-        ],
-        "stream": stream_json(recording, streams),
-    }
-
-
 def _recording_answer(slug: str) -> dict[str, Any]:
-    found = recording_with_subtitles(slug)
-    if found is None:
-        abort(404, description=f"No recording “{slug}”.")
-    return recording_json(found)
+    return recordings_json([recording_or_404(slug)])[0]
 
 
 @bp.get("/recordings")
@@ -133,9 +75,8 @@ def recordings() -> dict[str, Any]:
     neither is given; `total` counts them all."""
     asked = "page" in request.args or "per_page" in request.args
     paging = read_paging(RECORDINGS_PER_PAGE if asked else MAX_PER_PAGE, adjustable=True)
-    page = recording_page(paging)
-    streams = streams_by_recording(page)
-    return {"recordings": [recording_json(r, streams) for r in page], "total": recording_count()}
+    page = recordings_in_order(paging.per_page, paging.offset)
+    return {"recordings": recordings_json(page, streams_by_recording(page)), "total": recording_count()}
 
 
 @bp.get("/recordings/<slug>")

@@ -2,11 +2,39 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Select, select
+from collections import defaultdict
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from typing import Any
+
+from sqlalchemy import BindParameter, ColumnElement, Row, Select, Text, and_, bindparam, cast, func, select
 from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
-from catalogue.recordings.models import Event, Recording, Workshop
+from catalogue.recordings.cards import (
+    PEOPLE_ROLES,
+    AudioFacts,
+    EventFacts,
+    EventLead,
+    PersonFacts,
+    RecordingCard,
+    RecordingFacts,
+    WorkshopFacts,
+    WorkshopSection,
+)
+from catalogue.recordings.models import (
+    AudioKind,
+    AudioTrack,
+    Chapter,
+    Event,
+    Participation,
+    Person,
+    Recording,
+    Role,
+    Workshop,
+)
 
 
 def recordings_query() -> Select[Recording]:
@@ -37,3 +65,498 @@ def workshop_by_number(event_slug: str, number: int) -> Workshop | None:
     return db.session.scalar(
         select(Workshop).join(Workshop.event).where(Event.slug == event_slug, Workshop.number == number)
     )
+
+
+# --- the catalogue and event pages: filters, and what cards and sections show (catalogue.recordings.cards) ------
+#
+# These reads run on every catalogue and event page that the page cache cannot answer. Their statements are built
+# once, with bound parameters, and run on the session's connection (in its transaction) as Core statements: the
+# ORM's per-execution work cost more than the database did.
+
+
+# Statements of several columns, and their rows.
+AnySelect = Select[*tuple[Any, ...]]
+AnyRow = Row[*tuple[Any, ...]]
+
+
+def _rows(statement: AnySelect, **parameters: object) -> Sequence[AnyRow]:
+    return db.session.connection().execute(statement, parameters).all()
+
+
+def _subtitle_track() -> Any:
+    """Subtitle tracks through the relationship: recordings sits below subtitles and does not import it."""
+    return Recording.subtitle_tracks.property.mapper.class_
+
+
+def _published(track: Any) -> ColumnElement[bool]:
+    return and_(track.current_revision_id.is_not(None), track.retired_at.is_(None))
+
+
+# Audio languages are a JSON list per track, compared as its stored text.
+_SPELLING = cast(AudioTrack.languages, Text)
+_LIVE_AUDIO = AudioTrack.retired_at.is_(None)
+
+
+@cache
+def _facet_statements() -> tuple[AnySelect, AnySelect]:
+    track = _subtitle_track()
+    return (
+        select(AudioTrack.kind, _SPELLING).where(_LIVE_AUDIO).distinct(),
+        select(track.language).where(_published(track)).distinct(),
+    )
+
+
+def audio_spellings() -> list[tuple[AudioKind, str]]:
+    """(kind, languages as stored) of the live audio tracks, each pair once: the few distinct spellings of the
+    catalogue's language lists, not every track."""
+    return [(kind, text) for kind, text in _rows(_facet_statements()[0])]
+
+
+def subtitle_languages() -> list[str]:
+    """Every language that some recording has published subtitles in."""
+    return [language for (language,) in _rows(_facet_statements()[1])]
+
+
+def heard_in(spellings: Collection[str]) -> ColumnElement[bool]:
+    """A filter: recordings with a live audio track whose languages are spelled as one of `spellings`."""
+    return Recording.id.in_(select(AudioTrack.recording_id).where(_LIVE_AUDIO, _SPELLING.in_(list(spellings))))
+
+
+def subtitled_in(language: str) -> ColumnElement[bool]:
+    """A filter: recordings with published subtitles in `language`."""
+    track = _subtitle_track()
+    return Recording.id.in_(select(track.recording_id).where(track.language == language, _published(track)))
+
+
+@cache
+def _count_statement() -> AnySelect:
+    return select(func.count()).select_from(Recording)
+
+
+def recording_count(*filters: ColumnElement[bool]) -> int:
+    """How many recordings match `filters` (all of them without)."""
+    statement = _count_statement().where(*filters) if filters else _count_statement()
+    return int(_rows(statement)[0][0])
+
+
+# A recording's columns in a card or a section, named as its rows' attributes.
+_RECORDING_COLUMNS = (
+    Recording.id,
+    Recording.slug,
+    Recording.recorded_at,
+    Recording.duration_ms,
+    Recording.is_demo_excerpt,
+)
+_IDS: BindParameter[list[int]] = bindparam("ids", expanding=True)
+
+
+@cache
+def _detail_statements() -> tuple[AnySelect, AnySelect, AnySelect]:
+    """Live audio tracks, published subtitle languages, and the people of listed roles, for a list of ids."""
+    track = _subtitle_track()
+    return (
+        select(AudioTrack.recording_id, AudioTrack.kind, AudioTrack.languages)
+        .where(AudioTrack.recording_id.in_(_IDS), _LIVE_AUDIO)
+        .order_by(AudioTrack.recording_id, AudioTrack.position, AudioTrack.id),
+        select(track.recording_id, track.language)
+        .where(track.recording_id.in_(_IDS), _published(track))
+        .order_by(track.recording_id, track.language),
+        select(Participation.workshop_id, Participation.role, Person.honorific, Person.name, Person.affiliation)
+        .join(Participation.person)
+        .where(Participation.workshop_id.in_(_IDS), Participation.role.in_(PEOPLE_ROLES))
+        .order_by(Participation.workshop_id, Participation.position, Participation.id),
+    )
+
+
+def _audio_by_recording(ids: Collection[int]) -> dict[int, list[AudioFacts]]:
+    """The recordings' live audio tracks, in each one's order."""
+    found: dict[int, list[AudioFacts]] = defaultdict(list)
+    for recording_id, kind, languages in _rows(_detail_statements()[0], ids=list(ids)):
+        found[recording_id].append(AudioFacts(kind, tuple(languages)))
+    return found
+
+
+def _subtitles_by_recording(ids: Collection[int]) -> dict[int, list[str]]:
+    """The languages of the recordings' published subtitles, in language order."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for recording_id, language in _rows(_detail_statements()[1], ids=list(ids)):
+        found[recording_id].append(language)
+    return found
+
+
+People = tuple[tuple[Role, tuple[PersonFacts, ...]], ...]
+NO_PEOPLE: People = tuple((role, ()) for role in PEOPLE_ROLES)
+
+
+def _people_by_workshop(ids: Collection[int]) -> dict[int, People]:
+    """Each workshop's people for every role a page lists, in programme order."""
+    by_role: dict[int, dict[Role, list[PersonFacts]]] = defaultdict(lambda: defaultdict(list))
+    for workshop_id, role, honorific, name, affiliation in _rows(_detail_statements()[2], ids=list(ids)):
+        by_role[workshop_id][role].append(PersonFacts(honorific, name, affiliation))
+    return {
+        workshop_id: tuple((role, tuple(roles.get(role, ()))) for role in PEOPLE_ROLES)
+        for workshop_id, roles in by_role.items()
+    }
+
+
+def _recordings_facts(rows: Sequence[AnyRow]) -> dict[int, RecordingFacts]:
+    """Recordings from rows with _RECORDING_COLUMNS, with their audio tracks and subtitle languages."""
+    ids = [row.id for row in rows]
+    audio, subtitles = _audio_by_recording(ids), _subtitles_by_recording(ids)
+    return {
+        row.id: RecordingFacts(
+            row.slug,
+            row.recorded_at,
+            row.duration_ms,
+            row.is_demo_excerpt,
+            tuple(audio[row.id]),
+            tuple(subtitles[row.id]),
+        )
+        for row in rows
+    }
+
+
+@cache
+def _card_page_statement() -> AnySelect:
+    """The catalogue's cards in catalogue order; filters are added, the window is bound (`limit`, `offset`)."""
+    return (
+        select(
+            *_RECORDING_COLUMNS,
+            Workshop.id.label("workshop_id"),
+            Workshop.number.label("workshop_number"),
+            Workshop.title.label("workshop_title"),
+            Event.slug.label("event_slug"),
+            Event.title.label("event_title"),
+            Event.original_language,
+            Event.timezone,
+        )
+        .join(Recording.workshop)
+        .join(Workshop.event)
+        .order_by(Workshop.event_id, Workshop.number, Recording.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+def recording_cards(*filters: ColumnElement[bool], limit: int, offset: int) -> list[RecordingCard]:
+    """A page of the catalogue's cards (the recordings that match `filters`) in catalogue order: five small
+    queries of the columns a card shows, never whole rows."""
+    statement = _card_page_statement().where(*filters) if filters else _card_page_statement()
+    rows = _rows(statement, limit=limit, offset=offset)
+    recordings = _recordings_facts(rows)
+    people = _people_by_workshop({row.workshop_id for row in rows})
+    return [
+        RecordingCard(
+            recordings[row.id],
+            WorkshopFacts(row.workshop_number, row.workshop_title, people.get(row.workshop_id, NO_PEOPLE)),
+            EventFacts(row.event_slug, row.event_title, row.original_language, row.timezone),
+        )
+        for row in rows
+    ]
+
+
+@cache
+def _event_statements() -> tuple[AnySelect, AnySelect, AnySelect]:
+    """Every event's lead line, the latest first; an event's (`event_id`) workshops; and its recordings."""
+    event_id: BindParameter[int] = bindparam("event_id")
+    return (
+        select(Event.slug, Event.title, Event.city, Event.original_language, Event.starts_on, Event.ends_on).order_by(
+            Event.starts_on.desc(), Event.id
+        ),
+        select(Workshop.id, Workshop.number, Workshop.title, Workshop.summary, Workshop.starts_at)
+        .where(Workshop.event_id == event_id)
+        .order_by(Workshop.number),
+        select(*_RECORDING_COLUMNS, Recording.workshop_id)
+        .join(Recording.workshop)
+        .where(Workshop.event_id == event_id)
+        .order_by(Recording.id),
+    )
+
+
+def event_leads() -> list[EventLead]:
+    """Every event as the catalogue's lead lines show it, the latest first."""
+    return [EventLead(*row) for row in _rows(_event_statements()[0])]
+
+
+def event_sections(event: Event) -> list[WorkshopSection]:
+    """An event's workshops as its page shows them, in programme order, each with its recordings."""
+    _leads, workshops_statement, recordings_statement = _event_statements()
+    workshops = _rows(workshops_statement, event_id=event.id)
+    rows = _rows(recordings_statement, event_id=event.id)
+    recordings = _recordings_facts(rows)
+    by_workshop: dict[int, list[RecordingFacts]] = defaultdict(list)
+    for row in rows:
+        by_workshop[row.workshop_id].append(recordings[row.id])
+    people = _people_by_workshop([workshop.id for workshop in workshops])
+    facts = EventFacts(event.slug, event.title, event.original_language, event.timezone)
+    return [
+        WorkshopSection(
+            WorkshopFacts(number, title, people.get(workshop_id, NO_PEOPLE)),
+            summary,
+            starts_at,
+            facts,
+            tuple(by_workshop[workshop_id]),
+        )
+        for workshop_id, number, title, summary, starts_at in workshops
+    ]
+
+
+# --- what the API's RECORDING shows of the recordings domain, as values (catalogue.api.recording_json) ----------
+
+
+@dataclass(frozen=True, slots=True)
+class AudioTrackEntry:
+    id: int
+    slug: str
+    label: str
+    kind: AudioKind
+    languages: tuple[str, ...]
+    media_url: str
+    mime_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterEntry:
+    start_ms: int
+    end_ms: int | None
+    title: str
+    speaker: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingEntry:
+    """A recording with its workshop, event, live audio tracks and chapters, as the API shows them."""
+
+    slug: str
+    title: str
+    recorded_at: datetime | None
+    duration_ms: int | None
+    event_slug: str
+    event_title: str
+    event_timezone: str
+    workshop_number: int
+    workshop_title: str
+    audio_tracks: tuple[AudioTrackEntry, ...]
+    chapters: tuple[ChapterEntry, ...]
+
+
+@cache
+def _entry_statements() -> tuple[AnySelect, AnySelect, AnySelect, Select[Recording]]:
+    """For a list of recording ids: their workshops and events, live audio tracks and chapters; and a window
+    (`limit`, `offset`) of the recordings in catalogue order."""
+    return (
+        select(Recording.id, Event.slug, Event.title, Event.timezone, Workshop.number, Workshop.title)
+        .join(Recording.workshop)
+        .join(Workshop.event)
+        .where(Recording.id.in_(_IDS)),
+        select(
+            AudioTrack.recording_id,
+            AudioTrack.id,
+            AudioTrack.slug,
+            AudioTrack.label,
+            AudioTrack.kind,
+            AudioTrack.languages,
+            AudioTrack.media_url,
+            AudioTrack.mime_type,
+        )
+        .where(AudioTrack.recording_id.in_(_IDS), _LIVE_AUDIO)
+        .order_by(AudioTrack.recording_id, AudioTrack.position, AudioTrack.id),
+        select(Chapter.recording_id, Chapter.start_ms, Chapter.end_ms, Chapter.title, Person.name)
+        .outerjoin(Chapter.person)
+        .where(Chapter.recording_id.in_(_IDS))
+        .order_by(Chapter.recording_id, Chapter.start_ms, Chapter.id),
+        select(Recording)
+        .join(Recording.workshop)
+        .order_by(Workshop.event_id, Workshop.number, Recording.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset")),
+    )
+
+
+def recordings_in_order(limit: int, offset: int) -> list[Recording]:
+    """A window of the recordings in catalogue order, without their relationships: recording_entries() reads
+    what the API shows of those as columns."""
+    window = _entry_statements()[3]
+    return list(db.session.scalars(window, {"limit": limit, "offset": offset}))
+
+
+def recording_entries(recordings: Sequence[Recording]) -> dict[int, RecordingEntry]:
+    """What the API shows of these recordings, by id: three queries of those columns."""
+    ids = [recording.id for recording in recordings]
+    places_statement, audio_statement, chapters_statement, _window = _entry_statements()
+    places = {row[0]: row for row in _rows(places_statement, ids=ids)}
+    audio: dict[int, list[AudioTrackEntry]] = defaultdict(list)
+    for recording_id, track_id, slug, label, kind, languages, media_url, mime_type in _rows(audio_statement, ids=ids):
+        audio[recording_id].append(AudioTrackEntry(track_id, slug, label, kind, tuple(languages), media_url, mime_type))
+    chapters: dict[int, list[ChapterEntry]] = defaultdict(list)
+    for recording_id, start_ms, end_ms, title, speaker in _rows(chapters_statement, ids=ids):
+        chapters[recording_id].append(ChapterEntry(start_ms, end_ms, title, speaker))
+    entries = {}
+    for recording in recordings:
+        _id, event_slug, event_title, event_timezone, workshop_number, workshop_title = places[recording.id]
+        entries[recording.id] = RecordingEntry(
+            recording.slug,
+            recording.title,
+            recording.recorded_at,
+            recording.duration_ms,
+            event_slug,
+            event_title,
+            event_timezone,
+            workshop_number,
+            workshop_title,
+            tuple(audio[recording.id]),
+            tuple(chapters[recording.id]),
+        )
+    return entries
+
+
+# --- the watch page --------------------------------------------------------------------------------------------
+# Reads for the watch page: a recording and what its player, chapters and people show, in five small statements.
+#
+# The watch page renders on every view the page cache cannot answer (a new URL such as a shared moment, the first
+# view after a write). For one recording the ORM's per-statement work (lazy loaders, selectinload's IN lists,
+# identity bookkeeping) cost several times what the database did, so only the recording is loaded as an entity
+# (the media package describes its stream from it); its workshop and event come as columns of the same row, and
+# the audio tracks, subtitle languages, chapters and people as plain rows into frozen values, by statements built
+# once. None of them grows with the number of tracks, chapters or people: one statement each.
+
+
+@dataclass(frozen=True, slots=True)
+class AudioChoice:
+    """A live audio track as the player offers it; the attributes audio_label() reads, as AudioTrack has them."""
+
+    id: int
+    slug: str
+    kind: AudioKind
+    languages: list[str]
+    label: str
+    media_url: str
+    mime_type: str
+    is_default: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ChapterFacts:
+    start_ms: int
+    title: str
+    role: Role | None
+    person: PersonFacts | None
+
+
+@dataclass(frozen=True, slots=True)
+class WatchFacts:
+    """What the watch page shows whatever its URL asks for (the heading, chapters, subtitle files and people):
+    a value, so what it renders can be kept per interface language (recordings.views)."""
+
+    slug: str
+    recorded_at: datetime | None
+    duration_ms: int | None
+    is_demo_excerpt: bool
+    workshop: WorkshopFacts
+    summary: str
+    event: EventFacts
+    # Languages with a published revision, in language order.
+    subtitle_languages: tuple[str, ...]
+    chapters: tuple[ChapterFacts, ...]
+
+
+@dataclass(frozen=True)
+class WatchedRecording:
+    recording: Recording
+    facts: WatchFacts
+    # Live tracks, in the archivist's order.
+    audio_tracks: tuple[AudioChoice, ...]
+
+    @property
+    def default_audio(self) -> AudioChoice | None:
+        """As Recording.default_audio: the default track, else the first."""
+        return next((t for t in self.audio_tracks if t.is_default), None) or next(iter(self.audio_tracks), None)
+
+
+@cache
+def _statements() -> tuple[AnySelect, AnySelect, AnySelect, AnySelect]:
+    """Audio tracks, published subtitle languages and chapters of a recording (`recording`); the people of a
+    workshop (`workshop`). Built on first use, once the mappers are configured."""
+    recording: BindParameter[int] = bindparam("recording")
+    workshop: BindParameter[int] = bindparam("workshop")
+    # Subtitle tracks through the relationship: recordings sits below subtitles and does not import it.
+    track: Any = Recording.subtitle_tracks.property.mapper.class_
+    return (
+        select(
+            AudioTrack.id,
+            AudioTrack.slug,
+            AudioTrack.kind,
+            AudioTrack.languages,
+            AudioTrack.label,
+            AudioTrack.media_url,
+            AudioTrack.mime_type,
+            AudioTrack.is_default,
+        )
+        .where(AudioTrack.recording_id == recording, AudioTrack.retired_at.is_(None))
+        .order_by(AudioTrack.position, AudioTrack.id),
+        select(track.language)
+        .where(
+            and_(track.recording_id == recording, track.current_revision_id.is_not(None), track.retired_at.is_(None))
+        )
+        .order_by(track.language),
+        select(Chapter.start_ms, Chapter.title, Chapter.role, Person.honorific, Person.name, Person.affiliation)
+        .outerjoin(Chapter.person)
+        .where(Chapter.recording_id == recording)
+        .order_by(Chapter.start_ms, Chapter.id),
+        select(Participation.role, Person.honorific, Person.name, Person.affiliation)
+        .join(Participation.person)
+        .where(Participation.workshop_id == workshop, Participation.role.in_(PEOPLE_ROLES))
+        .order_by(Participation.position, Participation.id),
+    )
+
+
+def _person(honorific: str | None, name: str | None, affiliation: str | None) -> PersonFacts | None:
+    """A chapter's person from an outer join: None when the chapter names nobody."""
+    return None if name is None else PersonFacts(honorific or "", name, affiliation or "")
+
+
+def _people(workshop_id: int, statement: AnySelect) -> tuple[tuple[Role, tuple[PersonFacts, ...]], ...]:
+    """The workshop's people for each role the page lists, in programme order."""
+    by_role: dict[Role, list[PersonFacts]] = defaultdict(list)
+    for role, honorific, name, affiliation in _rows(statement, workshop=workshop_id):
+        by_role[role].append(PersonFacts(honorific, name, affiliation))
+    return tuple((role, tuple(by_role[role])) for role in PEOPLE_ROLES)
+
+
+def watched_recording(slug: str) -> WatchedRecording | None:
+    """The recording at `slug` with what its watch page shows, or None."""
+    found = db.session.execute(
+        select(
+            Recording,
+            Workshop.id,
+            Workshop.number,
+            Workshop.title,
+            Workshop.summary,
+            Event.slug,
+            Event.title,
+            Event.original_language,
+            Event.timezone,
+        )
+        .join(Recording.workshop)
+        .join(Workshop.event)
+        .where(Recording.slug == slug)
+    ).first()
+    if found is None:
+        return None
+    recording, workshop_id, number, title, summary, *event = found
+    audio, subtitles, chapters, participations = _statements()
+    facts = WatchFacts(
+        slug=recording.slug,
+        recorded_at=recording.recorded_at,
+        duration_ms=recording.duration_ms,
+        is_demo_excerpt=recording.is_demo_excerpt,
+        workshop=WorkshopFacts(number, title, _people(workshop_id, participations)),
+        summary=summary,
+        event=EventFacts(*event),
+        subtitle_languages=tuple(language for (language,) in _rows(subtitles, recording=recording.id)),
+        chapters=tuple(
+            ChapterFacts(start_ms, chapter_title, role, _person(*person))
+            for start_ms, chapter_title, role, *person in _rows(chapters, recording=recording.id)
+        ),
+    )
+    return WatchedRecording(recording, facts, tuple(AudioChoice(*row) for row in _rows(audio, recording=recording.id)))

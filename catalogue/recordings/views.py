@@ -4,21 +4,34 @@ from __future__ import annotations
 
 import json
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 from flask import Blueprint, abort, current_app, render_template, request, send_from_directory
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
-from sqlalchemy import Text, and_, cast, func, select
-from sqlalchemy.orm import selectinload
+from markupsafe import Markup
+from sqlalchemy import select
 
 from catalogue.extensions import db
 from catalogue.i18n import by_language_name, content_text, language_list, locale_code
 from catalogue.inputs import read_paging
 from catalogue.pagecache import cached
+from catalogue.recordings.cards import PEOPLE_ROLES, kept, rendered, template_parts
 from catalogue.recordings.content import person_affiliation, person_name
-from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role, Workshop
-from catalogue.recordings.queries import recordings_query
+from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role
+from catalogue.recordings.queries import (
+    WatchFacts,
+    audio_spellings,
+    event_leads,
+    event_sections,
+    heard_in,
+    recording_cards,
+    recording_count,
+    subtitle_languages,
+    subtitled_in,
+    watched_recording,
+)
 
 bp = Blueprint("recordings", __name__, template_folder="templates")
 PAGE_SIZE = 24
@@ -33,6 +46,11 @@ ROLE_LABELS = {
 
 def role_label(role: Role | None) -> str:
     return ROLE_LABELS[role]() if role else ""
+
+
+def role_labels() -> dict[Role, str]:
+    """Every role's label at once, for a page that names many workshops' people by role."""
+    return {role: role_label(role) for role in ROLE_LABELS}
 
 
 def audio_label(track: AudioTrack) -> str:
@@ -51,10 +69,12 @@ def audio_label(track: AudioTrack) -> str:
 def recording_helpers() -> dict[str, object]:
     return {
         "role_label": role_label,
+        "role_labels": role_labels,
         "audio_label": audio_label,
         "person_name": person_name,
         "person_affiliation": person_affiliation,
         "Role": Role,
+        "people_roles": PEOPLE_ROLES,
     }
 
 
@@ -63,17 +83,11 @@ def recording_helpers() -> dict[str, object]:
 def home() -> ResponseReturnValue:
     """The catalogue, filtered by audio and subtitle language, a page at a time.
 
-    The filters and the page run in SQL; only the page's recordings are loaded in full.
+    The filters and the page run in SQL; the page's cards are loaded as the facts they show and rendered
+    once for every language (catalogue.recordings.cards): a page after a write renders only what changed.
     """
-    # Subtitle tracks through the relationship: recordings sits below subtitles and does not import it.
-    track = Recording.subtitle_tracks.property.mapper.class_
-    published = and_(track.current_revision_id.is_not(None), track.retired_at.is_(None))
-    # Audio languages are a JSON list per track: its few distinct spellings, not every track, are read.
-    languages_json = cast(AudioTrack.languages, Text)
-    live_audio = AudioTrack.retired_at.is_(None)
-    spellings_by_kind = db.session.execute(select(AudioTrack.kind, languages_json).where(live_audio).distinct()).all()
+    spellings_by_kind = audio_spellings()
     heard = {text: set(json.loads(text)) for _kind, text in spellings_by_kind}
-    subtitled = db.session.scalars(select(track.language).where(published).distinct()).all()
     # On which kind of track each language is heard: French on the floor track is no French interpretation.
     heard_as: dict[str, set[str]] = {}
     for kind, text in spellings_by_kind:
@@ -84,41 +98,25 @@ def home() -> ResponseReturnValue:
     subs = request.args.get("subs", "")
     filters = []
     if audio:
-        spellings = [text for text, codes in heard.items() if audio in codes]
-        filters.append(
-            Recording.id.in_(select(AudioTrack.recording_id).where(live_audio, languages_json.in_(spellings)))
-        )
+        filters.append(heard_in([text for text, codes in heard.items() if audio in codes]))
     if subs:
-        filters.append(Recording.id.in_(select(track.recording_id).where(track.language == subs, published)))
-    total = db.session.execute(select(func.count()).select_from(Recording)).scalar_one()
-    shown = (
-        db.session.execute(select(func.count()).select_from(Recording).where(*filters)).scalar_one()
-        if filters
-        else total
-    )
+        filters.append(subtitled_in(subs))
+    total = recording_count()
+    shown = recording_count(*filters) if filters else total
     paging = read_paging(PAGE_SIZE).within(shown)
     page, pages = paging.page, paging.pages(shown)
-    window = db.session.scalars(
-        select(Recording.id)
-        .join(Recording.workshop)
-        .where(*filters)
-        .order_by(Workshop.event_id, Workshop.number, Recording.id)
-        .limit(paging.per_page)
-        .offset(paging.offset)
-    ).all()
-    loaded = {r.id: r for r in db.session.scalars(recordings_query().where(Recording.id.in_(window)))}
-    events = list(db.session.scalars(select(Event).order_by(Event.starts_on.desc())))
+    cards = recording_cards(*filters, limit=paging.per_page, offset=paging.offset)
     return render_template(
         "recordings/home.html",
-        recordings=[loaded[i] for i in window],
+        cards=rendered("recording_card", cards),
         shown=shown,
         total=total,
         page=page,
         pages=pages,
-        events=events,
+        event_leads=rendered("event_lead", event_leads()),
         audio_options=by_language_name(set().union(*heard.values())),
         heard_as=heard_as,
-        subtitle_options=by_language_name(subtitled),
+        subtitle_options=by_language_name(subtitle_languages()),
         audio=audio,
         subs=subs,
     )
@@ -127,18 +125,13 @@ def home() -> ResponseReturnValue:
 @bp.get("/events/<slug>")
 @cached
 def event(slug: str) -> ResponseReturnValue:
-    found = db.session.scalar(
-        select(Event)
-        .where(Event.slug == slug)
-        .options(
-            selectinload(Event.workshops).selectinload(Workshop.participations),
-            selectinload(Event.workshops).selectinload(Workshop.recordings).selectinload(Recording.audio_tracks),
-            selectinload(Event.workshops).selectinload(Workshop.recordings).selectinload(Recording.subtitle_tracks),
-        )
-    )
+    """An event and its workshops; each workshop's section rendered once for every language and kept."""
+    found = db.session.scalar(select(Event).where(Event.slug == slug))
     if found is None:
         abort(404)
-    return render_template("recordings/event.html", event=found)
+    return render_template(
+        "recordings/event.html", event=found, sections=rendered("workshop_section", event_sections(found))
+    )
 
 
 def _start_seconds(raw: str | None, duration_ms: int | None) -> float:
@@ -162,44 +155,73 @@ def stream_of(recording: Recording) -> dict[str, object] | None:
     return describe(recording) if describe else None
 
 
+# The watch page's parts that show nothing the URL asks for: the heading, chapters, subtitle files and people
+# (drawn from a recording's WatchFacts) and the player's controls and messages (interface text only). Each is
+# rendered once per interface language and compiled translations, and kept: a shared moment (`?t=`), another
+# audio or subtitle choice, or the first view after a write elsewhere renders only the player's own lines. A write
+# that changes what a part shows makes new facts, so a new key: a kept part is never stale, and ages out unused.
+WATCH_PARTS = "recordings/_watch_parts.html"
+CONTROLS = "recordings/_controls.html"
+PLAYER_MESSAGES = "recordings/_player_messages.html"
+
+
+@dataclass(frozen=True, slots=True)
+class WatchParts:
+    heading: Markup
+    chapters_and_downloads: Markup
+    about: Markup
+    controls: Markup
+    player_messages: Markup
+
+
+def _watch_parts(facts: WatchFacts) -> WatchParts:
+    """The page's parts that show only `facts` or interface text, kept (catalogue.recordings.cards.kept). Called
+    before the page translates anything (see kept())."""
+    names = ("heading", "chapters_and_downloads", "about")
+    heading, chapters_and_downloads, about = kept(
+        (WATCH_PARTS, facts), lambda: template_parts(WATCH_PARTS, names, page=facts)
+    )
+    # Autoescaped template output: markup by construction, as an {% include %} of it would be.
+    (controls,) = kept((CONTROLS,), lambda: (Markup(render_template(CONTROLS)),))
+    (messages,) = kept((PLAYER_MESSAGES,), lambda: (Markup(render_template(PLAYER_MESSAGES)),))
+    return WatchParts(heading, chapters_and_downloads, about, controls, messages)
+
+
 @bp.get("/recordings/<slug>")
 @cached
 def watch(slug: str) -> ResponseReturnValue:
-    recording = db.session.scalar(
-        select(Recording)
-        .where(Recording.slug == slug)
-        .options(
-            selectinload(Recording.workshop).selectinload(Workshop.event),
-            selectinload(Recording.workshop).selectinload(Workshop.participations),
-            selectinload(Recording.audio_tracks),
-            selectinload(Recording.subtitle_tracks),
-            selectinload(Recording.chapters),
-        )
-    )
-    if recording is None or not recording.audio_tracks:
-        abort(404)
-    subtitles = recording.published_subtitles
-    subtitle_languages = [t.language for t in subtitles]
+    """A recording's player, with the audio track and subtitles asked for (or the defaults).
 
-    audio = recording.default_audio
+    Read in six small statements whatever the number of tracks, chapters and people (recordings.queries),
+    the stream's included; what does not depend on the URL is rendered once per language (_watch_parts).
+    """
+    watched = watched_recording(slug)
+    if watched is None or not watched.audio_tracks:
+        abort(404)
+    recording, facts = watched.recording, watched.facts
+    published = facts.subtitle_languages
+
+    audio = watched.default_audio
     if "audio" in request.args:
-        audio = next((t for t in recording.audio_tracks if t.slug == request.args["audio"]), None)
+        audio = next((t for t in watched.audio_tracks if t.slug == request.args["audio"]), None)
         if audio is None:
             abort(404)
 
     subs = request.args.get("subs")
     if subs is None:
         # Default: subtitles in the interface language when that track exists, else none.
-        subs = locale_code() if locale_code() in subtitle_languages else "off"
-    elif subs != "off" and subs not in subtitle_languages:
+        subs = locale_code() if locale_code() in published else "off"
+    elif subs != "off" and subs not in published:
         abort(404)
 
     return render_template(
         "recordings/watch.html",
+        parts=_watch_parts(facts),
         recording=recording,
-        workshop=recording.workshop,
-        event=recording.workshop.event,
-        subtitles=subtitles,
+        workshop=facts.workshop,
+        event=facts.event,
+        audio_tracks=watched.audio_tracks,
+        subtitle_languages=published,
         audio=audio,
         subs=subs,
         start=_start_seconds(request.args.get("t"), recording.duration_ms),

@@ -11,21 +11,25 @@ those holding them side by side, titles and texts before cues, and a BM25-like w
 
 from __future__ import annotations
 
+import math
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote_plus
 
 from flask import url_for
 from markupsafe import Markup
-from sqlalchemy import bindparam, event, func, select, text
+from sqlalchemy import Row, bindparam, event, func, select, text, union
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from catalogue.inputs import InvalidInput
 from catalogue.problems import N_
+from catalogue.recordings.models import Event
+from catalogue.search.index import BLOCK_IDS, block_of
 from catalogue.search.models import KINDS, SearchDocument, SearchWord
 from catalogue.search.query import (
     MAX_TERMS,
@@ -36,9 +40,11 @@ from catalogue.search.query import (
     snippet_of,
     spans,
     tsquery_branches,
+    tsquery_lexemes,
 )
 from catalogue.search.query import parse as parse  # views and the API parse through this module
 from catalogue.search.query import unparse as unparse_query
+from catalogue.subtitles.models import SubtitleTrack
 
 # A common word may match hundreds of thousands of cues: the query stops after this many matches, which are
 # ranked; past it, results are the first ones in index order ("more than 200 results"), so the first page costs
@@ -164,45 +170,78 @@ def _filtering(filters: Filters) -> tuple[str, dict[str, object]]:
     return sql, parameters
 
 
-def _matches(session: Session, query: Query, limit: int, filters: Filters) -> tuple[str, dict[str, object]]:
-    """SQL for the ids of the first `limit` matching documents in index order (cheap: no ranking)."""
+# The columns of a matching document (Document's fields), as every matching query selects them.
+DOCUMENT_COLUMNS = "d.id, d.recording_id, d.kind, d.language, d.start_ms, d.end_ms, d.text"
+
+
+def _sqlite_matches(query: Query, limit: int, filters: Filters) -> tuple[str, dict[str, object]]:
+    """SQL for the first `limit` matching documents in the FTS5 index's order (rowid order: no ranking)."""
     conditions, parameters = _filtering(filters)
+    parameters |= {"q": fts5_expression(query), "limit": limit}
+    sql = (
+        f"SELECT {DOCUMENT_COLUMNS} FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid "
+        f"WHERE search_fts MATCH :q{conditions} LIMIT :limit"
+    )
+    return sql, parameters
+
+
+def _postgresql_matches(
+    branches: list[str], limit: int, filters: Filters, after: int | None = None
+) -> tuple[str, dict[str, object]]:
+    """SQL for the first `limit` matching documents in id order (past the id `after`, when given)."""
+    conditions, parameters = _filtering(filters)
+    if after is not None:
+        conditions += " AND d.id > :after"
+        parameters["after"] = after
     parameters["limit"] = limit
-    if session.get_bind().dialect.name == "sqlite":
-        parameters["q"] = fts5_expression(query)
-        sql = (
-            "SELECT d.id FROM search_fts JOIN search_documents AS d ON d.id = search_fts.rowid "
-            f"WHERE search_fts MATCH :q{conditions} LIMIT :limit"
-        )
-        return sql, parameters
-    # ORDER BY id lets the planner walk the primary key for a common word (stopping at :limit matches) and use the
+    # ORDER BY id lets the planner walk the primary key for common words (stopping at :limit matches) and use the
     # GIN index for a rare one (a bitmap scan of a common word's whole posting list cannot stop early): each
     # alternative is planned on its own, and the first :limit of their union are the query's first. (Never with
-    # a prepared statement's generic plan: see use_custom_plans.)
-    branches = []
-    for index, branch in enumerate(tsquery_branches(query, _common_lexemes(session))):
+    # a prepared statement's generic plan: see use_custom_plans. One common word, or any of several, is read by
+    # blocks of ids instead: first_by_blocks.)
+    selects = []
+    for index, branch in enumerate(branches):
         parameters[f"q{index}"] = branch
-        branches.append(
-            f"SELECT d.id FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q{index})"
-            f"{conditions} ORDER BY d.id LIMIT :limit"
+        selects.append(
+            f"SELECT {DOCUMENT_COLUMNS} FROM search_documents AS d "
+            f"WHERE d.folded_tsv @@ to_tsquery('simple', :q{index}){conditions} ORDER BY d.id LIMIT :limit"
         )
-    if len(branches) == 1:
-        return branches[0], parameters
-    union = " UNION ".join(f"({branch})" for branch in branches)
-    return f"SELECT id FROM ({union}) AS u ORDER BY id LIMIT :limit", parameters
+    if len(selects) == 1:
+        return selects[0], parameters
+    union = " UNION ".join(f"({select})" for select in selects)
+    return f"SELECT * FROM ({union}) AS d ORDER BY id LIMIT :limit", parameters
 
 
-def _matching(
-    session: Session, query: Query, limit: int, filters: Filters = Filters()
-) -> tuple[list[Document], dict[int, RecordingRef]]:
-    """The first `limit` matching documents in index order, and their recordings, in one query."""
-    matches, parameters = _matches(session, query, limit, filters)
+# The blocks of ids holding the lowest id and the :span ids after it, found by the statement itself. Given by a
+# subquery: the planner cannot tell how many documents they hold, or it might walk the primary key for what it
+# estimates to be many.
+FIRST_BLOCKS = (
+    f"SELECT generate_series(lowest / {BLOCK_IDS}, (lowest + :span) / {BLOCK_IDS}) "
+    "FROM (SELECT min(id) AS lowest FROM search_documents) AS b"
+)
+
+
+def _block_matches(tsquery: str, span: int, limit: int, filters: Filters) -> tuple[str, dict[str, object]]:
+    """SQL for the first `limit` documents matching `tsquery` in the FIRST_BLOCKS of ids (index.GIN_INDEX): one GIN
+    scan for the word and the blocks together, then only the word's documents in them are read, filtered and
+    sorted."""
+    conditions, parameters = _filtering(filters)
     sql = (
-        "SELECT d.id, d.recording_id, d.kind, d.language, d.start_ms, d.end_ms, d.text, "
+        f"SELECT {DOCUMENT_COLUMNS} FROM search_documents AS d WHERE d.folded_tsv @@ to_tsquery('simple', :q0) "
+        f"AND {block_of('d.id')} && ARRAY({FIRST_BLOCKS}){conditions} ORDER BY d.id LIMIT :limit"
+    )
+    return sql, parameters | {"q0": tsquery, "span": span, "limit": limit}
+
+
+def _documents(
+    session: Session, matches: str, parameters: dict[str, object]
+) -> tuple[list[Document], dict[int, RecordingRef]]:
+    """The documents `matches` selects, in id order, and their recordings, in one query."""
+    sql = (
+        "SELECT m.id, m.recording_id, m.kind, m.language, m.start_ms, m.end_ms, m.text, "
         "r.slug, r.title, w.title, e.slug, e.title, e.original_language "
-        f"FROM ({matches}) AS m JOIN search_documents AS d ON d.id = m.id "
-        "JOIN recordings AS r ON r.id = d.recording_id JOIN workshops AS w ON w.id = r.workshop_id "
-        "JOIN events AS e ON e.id = w.event_id ORDER BY d.id"
+        f"FROM ({matches}) AS m JOIN recordings AS r ON r.id = m.recording_id "
+        "JOIN workshops AS w ON w.id = r.workshop_id JOIN events AS e ON e.id = w.event_id ORDER BY m.id"
     )
     documents, recordings = [], {}
     for row in session.execute(text(sql), parameters):
@@ -212,31 +251,101 @@ def _matching(
     return documents, recordings
 
 
-# PostgreSQL's most common lexemes of the index (ANALYZE's statistics), per database, read again after a while.
-COMMON_LEXEMES_TTL_S = 600.0
-COMMON_LEXEMES = (
-    "SELECT unnest(most_common_elems::text::text[]) FROM pg_stats WHERE schemaname = current_schema() "
-    "AND tablename = 'search_documents' AND attname = 'folded_tsv'"
+def _matching(
+    session: Session, query: Query, limit: int, filters: Filters = Filters()
+) -> tuple[list[Document], dict[int, RecordingRef]]:
+    """The first `limit` matching documents in index order, and their recordings."""
+    if session.get_bind().dialect.name == "sqlite":
+        return _documents(session, *_sqlite_matches(query, limit, filters))
+    statistics = _index_statistics(session)
+    branches = tsquery_branches(query, statistics.frequencies)
+    span = 0 if len(branches) > 1 else ids_holding(query, statistics, limit)
+    if span:
+        return first_by_blocks(session, branches[0], span, limit, filters)
+    return _documents(session, *_postgresql_matches(branches, limit, filters))
+
+
+def first_by_blocks(
+    session: Session, tsquery: str, span: int, limit: int, filters: Filters = Filters()
+) -> tuple[list[Document], dict[int, RecordingRef]]:
+    """PostgreSQL: the first `limit` documents matching `tsquery` (and the filters) in id order, read from the
+    blocks of ids that hold the lowest id and the `span` ids after it, and after them when they hold fewer.
+    (How many of the word's documents filters keep, no statistics tell: when the blocks fall short, the rest is
+    planned as any query.)"""
+    documents, recordings = _documents(session, *_block_matches(tsquery, span, limit, filters))
+    if len(documents) < limit:
+        # The blocks hold every match below their end: the next ones come after the last of them, in id order.
+        after = documents[-1].id if documents else None
+        more, others = _documents(session, *_postgresql_matches([tsquery], limit - len(documents), filters, after))
+        documents, recordings = documents + more, recordings | others
+    return documents, recordings
+
+
+# Reading a common word's first matches by blocks of ids: how many more ids than the statistics say hold `limit`
+# matches, and the most ids (blocks) one scan asks for (past that, the word is rare enough for the GIN index alone).
+BLOCK_MARGIN = 1.5
+MAX_SPAN = 64 * BLOCK_IDS
+
+
+@dataclass(frozen=True)
+class IndexStatistics:
+    """What PostgreSQL's statistics say of the index: the share of documents holding each of its most common
+    lexemes, and the share of the ids between the lowest and the highest that documents use (deleted and
+    re-indexed documents leave gaps)."""
+
+    frequencies: dict[str, float] = field(default_factory=dict)
+    ids_used: float = 1.0
+
+
+def ids_holding(query: Query, statistics: IndexStatistics, limit: int) -> int:
+    """How many ids from the lowest likely hold the query's first `limit` matches; 0 when the query is not one of
+    the index's common words (nor any of several), so that it is better planned as it is."""
+    lexemes = tsquery_lexemes(query)
+    density = max((statistics.frequencies.get(lexeme, 0.0) for lexeme in lexemes), default=0.0)
+    if density <= 0.0:
+        return 0
+    span = math.ceil(limit * BLOCK_MARGIN / (density * statistics.ids_used))
+    return span if span <= MAX_SPAN else 0
+
+
+# Read again after a while, per database.
+STATISTICS_TTL_S = 600.0
+LEXEME_FREQUENCIES = (
+    "SELECT x.lexeme, x.frequency FROM pg_stats, "
+    "unnest(most_common_elems::text::text[], most_common_elem_freqs) AS x(lexeme, frequency) "
+    "WHERE schemaname = current_schema() AND tablename = 'search_documents' AND attname = 'folded_tsv' "
+    "AND x.lexeme IS NOT NULL"
 )
-_common: dict[str, tuple[float, frozenset[str]]] = {}
+# The planner's estimate of the rows over the span of ids (both ends read from the primary key).
+IDS_USED = (
+    "SELECT (SELECT reltuples FROM pg_class WHERE oid = 'search_documents'::regclass) / (max(id) - min(id) + 1) "
+    "FROM search_documents"
+)
+_statistics: dict[str, tuple[float, IndexStatistics]] = {}
 
 
-def _common_lexemes(session: Session) -> frozenset[str]:
-    """The lexemes PostgreSQL counts among the most common of the index (none before its first ANALYZE). The
-    planner's own statistics, read on a connection of their own once in a while: not one of a page's queries."""
+def _index_statistics(session: Session) -> IndexStatistics:
+    """PostgreSQL's statistics of the index (empty before its first ANALYZE), read on a connection of their own
+    once in a while: not one of a page's queries. They only choose plans: every plan finds the same documents."""
     engine = session.get_bind().engine
     key = repr(engine.url)
-    read_at, lexemes = _common.get(key, (-COMMON_LEXEMES_TTL_S, frozenset()))
-    if time.monotonic() - read_at >= COMMON_LEXEMES_TTL_S:
+    read_at, statistics = _statistics.get(key, (-STATISTICS_TTL_S, IndexStatistics()))
+    if time.monotonic() - read_at >= STATISTICS_TTL_S:
         connection = engine.raw_connection()
         try:
             with closing(connection.cursor()) as cursor:
-                cursor.execute(COMMON_LEXEMES)
-                lexemes = frozenset(row[0] for row in cursor.fetchall())
+                cursor.execute(LEXEME_FREQUENCIES)
+                frequencies = {lexeme: float(frequency) for lexeme, frequency in cursor.fetchall()}
+                cursor.execute(IDS_USED)
+                row = cursor.fetchone()
+                ids_used = row[0] if row else None
         finally:
             connection.close()
-        _common[key] = (time.monotonic(), lexemes)
-    return lexemes
+        # Unknown (no rows, never analysed: reltuples is -1) counts as every id used.
+        used = float(ids_used) if ids_used is not None and 0.0 < ids_used < 1.0 else 1.0
+        statistics = IndexStatistics(frequencies, used)
+        _statistics[key] = (time.monotonic(), statistics)
+    return statistics
 
 
 def use_custom_plans(engine: Engine) -> None:
@@ -509,27 +618,59 @@ PER_PAGE = 20
 MAX_PAGE = 500
 
 
+# How url_for() encodes a query string's values (werkzeug's _urlencode), so both build the same links.
+_QUERY_SAFE = "!$'()*,/:;?@"
+
+
+class MomentLinks:
+    """Links to the player at each hit's moment, for a page of hits: the player's URL is built by url_for once
+    per recording and each moment's `t` and `subs` appended as url_for appends them (a page of 20 hits links
+    some 80 moments, and url_for's routing and encoding, per link, cost more than the rest of a hit)."""
+
+    def __init__(self, external: bool = False) -> None:
+        self.external = external
+        self._players: dict[str, str] = {}
+        self._subs: dict[str, str] = {}
+
+    def hit(self, hit: Hit) -> str:
+        """The player at that moment, with those subtitles (cues), or the recording (titles and texts)."""
+        document = hit.document
+        if document.kind == "cue":
+            return self._at(hit.recording.slug, (document.start_ms or 0) // 1000, document.language)
+        if document.kind == "chapter" and document.start_ms is not None:
+            return self._at(hit.recording.slug, document.start_ms // 1000)
+        return self._player(hit.recording.slug)
+
+    def line(self, hit: Hit, line: Line) -> str:
+        """The player at the moment of a line said in another language, with that language's subtitles."""
+        return self._at(hit.recording.slug, line.start_ms // 1000, line.language)
+
+    def _player(self, slug: str) -> str:
+        player = self._players.get(slug)
+        if player is None:
+            player = self._players[slug] = url_for("recordings.watch", slug=slug, _external=self.external)
+        return player
+
+    def _at(self, slug: str, seconds: int, subs: str | None = None) -> str:
+        player = self._player(slug)
+        if "?" in player:  # Arguments from a url_defaults hook: url_for merges them with these.
+            return url_for("recordings.watch", slug=slug, t=seconds, subs=subs, _external=self.external)
+        if subs is None:
+            return f"{player}?t={seconds:d}"
+        encoded = self._subs.get(subs)
+        if encoded is None:
+            encoded = self._subs[subs] = quote_plus(subs, safe=_QUERY_SAFE)
+        return f"{player}?t={seconds:d}&subs={encoded}"
+
+
 def hit_url(hit: Hit, external: bool = False) -> str:
     """The player at that moment, with those subtitles (cues), or the recording (titles and texts)."""
-    document = hit.document
-    if document.kind == "cue":
-        return url_for(
-            "recordings.watch",
-            slug=hit.recording.slug,
-            t=(document.start_ms or 0) // 1000,
-            subs=document.language,
-            _external=external,
-        )
-    if document.kind == "chapter" and document.start_ms is not None:
-        return url_for("recordings.watch", slug=hit.recording.slug, t=document.start_ms // 1000, _external=external)
-    return url_for("recordings.watch", slug=hit.recording.slug, _external=external)
+    return MomentLinks(external).hit(hit)
 
 
 def line_url(hit: Hit, line: Line, external: bool = False) -> str:
     """The player at the moment of a line said in another language, with that language's subtitles."""
-    return url_for(
-        "recordings.watch", slug=hit.recording.slug, t=line.start_ms // 1000, subs=line.language, _external=external
-    )
+    return MomentLinks(external).line(hit, line)
 
 
 def api_results(raw: str, found: Results) -> dict[str, Any]:
@@ -570,3 +711,22 @@ def api_results(raw: str, found: Results) -> dict[str, Any]:
         "partial": found.partial,
         "suggestion": found.suggestion,
     }
+
+
+# --- the search form's choices --------------------------------------------------------------------------------
+
+# From the small tables, not a DISTINCT over every indexed text; plain rows, the statements built once.
+_LANGUAGE_CHOICES = union(
+    select(SubtitleTrack.language).where(SubtitleTrack.retired_at.is_(None)), select(Event.original_language)
+)
+_EVENT_CHOICES = select(Event.slug, Event.title, Event.original_language).order_by(Event.starts_on.desc())
+
+
+def language_choices(session: Session) -> set[str]:
+    """Every language a subtitle track (not retired) or an event is in."""
+    return set(session.connection().execute(_LANGUAGE_CHOICES).scalars())
+
+
+def event_choices(session: Session) -> Sequence[Row[str, str, str]]:
+    """Every event's slug, title and original language, the latest first."""
+    return session.connection().execute(_EVENT_CHOICES).all()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field, replace
 
 from markupsafe import Markup, escape
@@ -180,7 +180,7 @@ def tsquery_expression(query: Query) -> str:
     return (" | " if query.any_term else " & ").join(parts)
 
 
-def tsquery_branches(query: Query, common: frozenset[str] = frozenset()) -> list[str]:
+def tsquery_branches(query: Query, common: Container[str] = frozenset()) -> list[str]:
     """The query as tsqueries whose matches together are the query's. PostgreSQL estimates an OR of several rare
     lexemes as common, and walks the whole table in id order for it: when any one alternative will do (a single
     word, or the fallback) and none is among the `common` lexemes, one tsquery per alternative, each planned on
@@ -194,6 +194,17 @@ def tsquery_branches(query: Query, common: frozenset[str] = frozenset()) -> list
             return operands
         return ["(" + " | ".join(_ts_operands(term)) + ")" for term in terms]
     return [tsquery_expression(query)]
+
+
+def tsquery_lexemes(query: Query) -> frozenset[str]:
+    """The lexemes of a query whose documents hold at least one of them: one word, or any of several, each
+    matched by itself or its stems (not phrases nor prefixes, not several words required together). How
+    common its matches are is then told by how common its lexemes are (queries.ids_holding); empty
+    otherwise."""
+    terms = query.matched
+    if not terms or (len(terms) > 1 and not query.any_term) or not all(term.plain for term in terms):
+        return frozenset()
+    return frozenset(operand.partition(":")[0] for term in terms for operand in _ts_operands(term))
 
 
 # --- finding the terms again in a document (highlights and ranking) -------------------------------------

@@ -8,15 +8,22 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import select
 
 from catalogue.extensions import db
-from catalogue.i18n import locale_code
+from catalogue.i18n import collate, language_name, locale_code
 from catalogue.inputs import read_paging
 from catalogue.pagecache import cached
-from catalogue.recordings.models import Event
-from catalogue.search.queries import MAX_PAGE, PER_PAGE, Hit, Line, hit_url, line_url, parse, search
-from catalogue.subtitles.models import SubtitleTrack
+from catalogue.search.queries import (
+    MAX_PAGE,
+    PER_PAGE,
+    Hit,
+    Line,
+    MomentLinks,
+    event_choices,
+    language_choices,
+    parse,
+    search,
+)
 
 bp = Blueprint("search", __name__, template_folder="templates")
 
@@ -44,6 +51,15 @@ def _other_languages(hits: list[Hit], viewer: str) -> dict[int, list[Line]]:
     return lines
 
 
+class _LanguageNames(dict[str, str]):
+    """Language names as the page shows them, each worked out once: a page of results names its few languages
+    a hundred times (a badge per hit and per line, the filter, the facets)."""
+
+    def __missing__(self, code: str) -> str:
+        self[code] = name = language_name(code)
+        return name
+
+
 def _refine(filters: dict[str, str | None]) -> Callable[[str, str], str]:
     """This search with one argument changed (a facet chosen or dropped, a suggestion), the others kept."""
 
@@ -67,12 +83,9 @@ def results() -> ResponseReturnValue:
         db.session(), query, language=language, event=event, kind=kind, page=paging.page, per_page=paging.per_page
     )
     # The filter's choices from the small tables, not a DISTINCT over every indexed cue.
-    languages = sorted(
-        set(db.session.scalars(select(SubtitleTrack.language).where(SubtitleTrack.retired_at.is_(None)).distinct()))
-        | set(db.session.scalars(select(Event.original_language).distinct()))
-        | {code for code, _ in found.facets.get("language", [])}
-    )
-    events = db.session.scalars(select(Event).order_by(Event.starts_on.desc())).all()
+    languages = language_choices(db.session()) | {code for code, _ in found.facets.get("language", [])}
+    names = _LanguageNames()
+    events = event_choices(db.session())
     filters = {"q": raw, "lang_filter": language, "event": event, "kind": kind}
     return render_template(
         "search/results.html",
@@ -83,9 +96,10 @@ def results() -> ResponseReturnValue:
         found=found,
         groups=_grouped(found.hits),
         also=_other_languages(found.hits, locale_code()),
-        hit_url=hit_url,
-        line_url=line_url,
-        languages=languages,
+        links=MomentLinks(),
+        # The filter's choices in the order of their names, as by_language_name() sorts them.
+        languages=collate(languages, key=names.__getitem__),
+        language_names=names,
         events=events,
         language=language,
         event=event,

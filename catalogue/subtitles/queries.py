@@ -162,3 +162,20 @@ def revision_json(
         "warning_count": len(revision.warnings),
         "warnings": [problem_dict(w) for w in revision.warnings[:warnings_shown]],
     }
+
+
+# The published tracks of a list of recordings (`ids`): three columns, for the API's recording JSON.
+_SUBTITLE_SUMMARIES = (
+    select(SubtitleTrack.recording_id, SubtitleTrack.language, SubtitleRevision.number, SubtitleRevision.cue_count)
+    .join(SubtitleRevision, SubtitleRevision.id == SubtitleTrack.current_revision_id)
+    .where(SubtitleTrack.recording_id.in_(bindparam("ids", expanding=True)), SubtitleTrack.retired_at.is_(None))
+    .order_by(SubtitleTrack.recording_id, SubtitleTrack.language)
+)
+
+
+def subtitle_summaries(recording_ids: list[int]) -> dict[int, tuple[tuple[str, int, int], ...]]:
+    """(language, revision number, cue count) of each recording's published subtitles, in language order."""
+    found: dict[int, list[tuple[str, int, int]]] = {}
+    for recording_id, language, number, cue_count in db.session.execute(_SUBTITLE_SUMMARIES, {"ids": recording_ids}):
+        found.setdefault(recording_id, []).append((language, number, cue_count))
+    return {recording_id: tuple(tracks) for recording_id, tracks in found.items()}

@@ -1,0 +1,194 @@
+"""Catalogue fragments (a recording's card, a workshop's section) rendered once and reused.
+
+A fragment is keyed by a frozen value holding exactly what it shows, loaded with only those columns, plus
+what else its HTML depends on: the interface language, the compiled translations' signature (it changes
+when a translator's .mo does), the template and the site's path prefix. So a write re-renders only the
+fragments whose data changed, the next page after it finds the others, and no key ever needs invalidating:
+stale entries are simply never asked for again and age out. The HTML is the macro's output, escaped by the
+template's autoescape; nothing else is ever stored as markup.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, cast
+
+from flask import current_app, g, request
+from jinja2 import Template
+from markupsafe import Markup
+
+from catalogue.i18n import locale_code
+from catalogue.memo import Memo, app_memo
+from catalogue.recordings.models import AudioKind, Role
+
+MACROS = "recordings/_macros.html"
+MEMO_KEY = "catalogue_fragment_memo"
+# A worker keeps some 3,000 cards (1,000 recordings in three languages) in about 8 MiB.
+MEMO_BYTES = 8 * 1024 * 1024
+# What a key holds beside the HTML (a card's facts, the shared setting): an allowance, not a measure.
+KEY_ALLOWANCE = 1024
+# The roles a workshop's list of people shows, in this order (speakers are named by the watch page's chapters).
+PEOPLE_ROLES = (Role.MODERATOR, Role.INTRODUCTION, Role.CONCLUSION)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """A person as a programme names them; the attributes person_name() and person_affiliation() read."""
+
+    honorific: str
+    name: str
+    affiliation: str
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.honorific} {self.name}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class AudioFacts:
+    kind: AudioKind
+    languages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingFacts:
+    """What a page shows of a recording: when, how long, what it sounds like, which subtitles are out."""
+
+    slug: str
+    recorded_at: datetime | None
+    duration_ms: int | None
+    is_demo_excerpt: bool
+    audio_tracks: tuple[AudioFacts, ...]
+    subtitle_languages: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class EventFacts:
+    """What a card or a section shows of its event: a link, a title in its own language, a time zone."""
+
+    slug: str
+    title: str
+    original_language: str
+    timezone: str
+
+
+@dataclass(frozen=True, slots=True)
+class EventLead:
+    """An event as the catalogue's lead lines show it: title, city and dates."""
+
+    slug: str
+    title: str
+    city: str
+    original_language: str
+    starts_on: date
+    ends_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopFacts:
+    """A workshop's number, title and people: for each of PEOPLE_ROLES, in programme order."""
+
+    number: int
+    title: str
+    people: tuple[tuple[Role, tuple[PersonFacts, ...]], ...]
+
+    def people_in(self, role: Role) -> tuple[PersonFacts, ...]:
+        """As Workshop.people_in, so the `people` macro takes either."""
+        return next((persons for shown, persons in self.people if shown == role), ())
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingCard:
+    """A recording's card in the catalogue."""
+
+    recording: RecordingFacts
+    workshop: WorkshopFacts
+    event: EventFacts
+
+
+@dataclass(frozen=True, slots=True)
+class WorkshopSection:
+    """A workshop's section of its event's page, with its recordings."""
+
+    workshop: WorkshopFacts
+    summary: str
+    starts_at: datetime | None
+    event: EventFacts
+    recordings: tuple[RecordingFacts, ...]
+
+
+def fragment_memo() -> Memo[tuple[Markup, ...]]:
+    """The worker's rendered fragments (cards, sections, the watch page's parts), bounded in bytes."""
+    return app_memo(
+        MEMO_KEY, lambda: Memo(MEMO_BYTES, size=lambda parts: sum(map(sys.getsizeof, parts)) + KEY_ALLOWANCE)
+    )
+
+
+def template_module(template: Template) -> Any:
+    """The template bound to this request's template context (context processors included), as a page that
+    imports it `with context` has it. Made once per request and template: its labels are translated then."""
+    modules: dict[Template, Any] = g.setdefault("catalogue_fragment_modules", {})
+    module = modules.get(template)
+    if module is None:
+        context: dict[str, object] = {}
+        current_app.update_template_context(context)
+        module = modules[template] = template.make_module(context)
+    return module
+
+
+def _translations_signature() -> object:
+    """The compiled translations' signature as this request first saw it (see kept())."""
+    if "catalogue_fragments_signature" not in g:
+        g.catalogue_fragments_signature = current_app.extensions["catalogue_catalogue_state"]["signature"]
+    return g.catalogue_fragments_signature
+
+
+def _escaped(parts: tuple[object, ...], source: str) -> tuple[Markup, ...]:
+    """Only what a template's autoescape made is kept as markup (an .html template's output is)."""
+    if not all(isinstance(part, Markup) for part in parts):
+        raise TypeError(f"{source} must render with autoescape")
+    return cast(tuple[Markup, ...], parts)
+
+
+def kept(key: Hashable, render: Callable[[], tuple[Markup, ...]]) -> tuple[Markup, ...]:
+    """The fragments of `key` in this request's setting (language, translations, site prefix): from the memo, or
+    rendered now and kept.
+
+    A view calls it before it translates anything: the translations signature is read first, so the catalogues a
+    request renders with are never older than its keys say. Nothing is kept when a translator's new .mo arrived
+    while this rendered (it may hold either version), nor while templates reload (debug: an edited template would
+    not show).
+    """
+    memo = fragment_memo()
+    signature = _translations_signature()
+    full_key = (locale_code(), signature, request.script_root, key)
+    found = memo.get(full_key)
+    if found is None:
+        found = render()
+        unchanged = current_app.extensions["catalogue_catalogue_state"]["signature"] == signature
+        if unchanged and not current_app.jinja_env.auto_reload:
+            memo.put(full_key, found)
+    return found
+
+
+def rendered(macro_name: str, items: Sequence[Hashable]) -> list[Markup]:
+    """Each item's fragment as `macro_name` in recordings/_macros.html renders it, kept (see kept())."""
+    template = current_app.jinja_env.get_template(MACROS)
+
+    def render(item: Hashable) -> tuple[Markup, ...]:
+        return _escaped((getattr(template_module(template), macro_name)(item),), MACROS)
+
+    # The template object is in the key: a reloaded template is another object, so its fragments are new keys.
+    return [kept((template, macro_name, item), functools.partial(render, item))[0] for item in items]
+
+
+def template_parts(template_name: str, names: tuple[str, ...], **values: object) -> tuple[Markup, ...]:
+    """The template's top-level `{% set %}` blocks rendered with these values in this request's context."""
+    context: dict[str, object] = dict(values)
+    current_app.update_template_context(context)
+    module = current_app.jinja_env.get_template(template_name).make_module(context)
+    return _escaped(tuple(getattr(module, name) for name in names), template_name)
