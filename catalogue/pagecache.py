@@ -51,8 +51,11 @@ if TYPE_CHECKING:
 
 # The URL, query and interface language a cached page answers.
 CacheKey = tuple[object, ...]
-# What CachedPages left in the environ for the `cached` decorator: the generation it looked up under.
-ENVIRON_PENDING = "catalogue.page_cache.generation"
+# CachedPages handles this request: it keeps what the `cached` decorator marks, under ENVIRON_GENERATION.
+ENVIRON_PENDING = "catalogue.page_cache.pending"
+# The generation the response is made under: read before the view runs (by CachedPages when it held an entry for
+# the URL, else by the decorator), so a page is never kept under a newer generation than its data.
+ENVIRON_GENERATION = "catalogue.page_cache.generation"
 # What the decorator answers: the response may be kept, per language (True) or for every language (False).
 ENVIRON_KEEP = "catalogue.page_cache.keep"
 
@@ -154,6 +157,10 @@ class PageCache:
     def __len__(self) -> int:
         return len(self._entries)
 
+    def holds(self, key: CacheKey) -> bool:
+        """Whether an entry, of any generation, is kept for this key: without one, no number need be read."""
+        return key in self._entries
+
     def get(self, generation: object, key: CacheKey) -> CachedResponse | None:
         with self._lock:
             if generation != self._generation:
@@ -169,9 +176,14 @@ class PageCache:
 
     def put(self, generation: object, key: CacheKey, cached: CachedResponse) -> None:
         with self._lock:
-            # A page rendered while another request moved to a newer generation may be stale: drop it.
-            if generation != self._generation or cached.size > self.max_bytes:
+            if cached.size > self.max_bytes:
                 return
+            if generation != self._generation:
+                # Made under another generation than the entries kept: they and it cannot be served together. A
+                # get() under the current generation empties the cache again if this one was the older.
+                self._entries.clear()
+                self._bytes = 0
+                self._generation = generation
             previous = self._entries.pop(key, None)
             if previous is not None:
                 self._bytes -= previous.size
@@ -232,9 +244,6 @@ def current_version(app: Flask) -> int:
 
 
 def _generation() -> tuple[int, object]:
-    pending = request.environ.get(ENVIRON_PENDING)
-    if pending is not None:
-        return cast(tuple[int, object], pending)
     return (current_version(current_app), current_app.extensions["catalogue_catalogue_state"]["signature"])
 
 
@@ -332,8 +341,11 @@ def cached(view: Callable[..., Any] | None = None, *, by_language: bool = True) 
                 return view(*args, **kwargs)
             if ENVIRON_PENDING not in request.environ:
                 return _serve_in_view(view, by_language, args, kwargs)
-            # CachedPages looked this URL up and missed: it keeps the finished response (with every header the
-            # after-request hooks add) when it may be kept.
+            # CachedPages keeps the finished response (with every header the after-request hooks add) when it may
+            # be kept, under the generation read before the page is made.
+            environ = request.environ
+            if ENVIRON_GENERATION not in environ:
+                environ[ENVIRON_GENERATION] = (current_version(current_app), i18n.current_signature(current_app))
             response = _with_etag(make_response(view(*args, **kwargs)))
             if _keepable(response):
                 request.environ[ENVIRON_KEEP] = by_language
@@ -377,15 +389,20 @@ class CachedPages:
         keys = self._keys(environ)
         if keys is None:
             return self.wsgi_app(environ, start_response)
-        try:
-            generation = (current_version(self.app), i18n.current_signature(self.app))
-        except DBAPIError:
-            return self.wsgi_app(environ, start_response)  # Flask answers a lost database with its 503 page.
-        hit = self.cache.get(generation, keys[0]) or self.cache.get(generation, keys[1])
-        if hit is not None and (hit.status == 200 or self._revalidates(environ, hit)):
-            return self._answer(hit, environ, start_response)
-        environ[ENVIRON_PENDING] = generation
-        return self._render_and_keep(environ, start_response, generation, keys, hit)
+        hit = None
+        # Only a URL with a kept entry costs the generation here: /healthz, static and media files, or a page
+        # asked for the first time, go to Flask at once (a cached view reads it there, before it renders).
+        if self.cache.holds(keys[0]) or self.cache.holds(keys[1]):
+            try:
+                generation = (current_version(self.app), i18n.current_signature(self.app))
+            except DBAPIError:
+                return self.wsgi_app(environ, start_response)  # Flask answers a lost database with its 503 page.
+            hit = self.cache.get(generation, keys[0]) or self.cache.get(generation, keys[1])
+            if hit is not None and (hit.status == 200 or self._revalidates(environ, hit)):
+                return self._answer(hit, environ, start_response)
+            environ[ENVIRON_GENERATION] = generation
+        environ[ENVIRON_PENDING] = True
+        return self._render_and_keep(environ, start_response, keys, hit)
 
     def _keys(self, environ: WSGIEnvironment) -> tuple[CacheKey, CacheKey] | None:
         """The keys of this request (the same for every language, then this language's), or None: not ours."""
@@ -424,7 +441,6 @@ class CachedPages:
         self,
         environ: WSGIEnvironment,
         start_response: StartResponse,
-        generation: object,
         keys: tuple[CacheKey, CacheKey],
         hit: CachedResponse | None,
     ) -> Iterable[bytes]:
@@ -436,7 +452,8 @@ class CachedPages:
 
         body = self.wsgi_app(environ, remember_start)
         by_language = environ.get(ENVIRON_KEEP)
-        if by_language is None or environ["REQUEST_METHOD"] != "GET":
+        generation = environ.get(ENVIRON_GENERATION)
+        if by_language is None or generation is None or environ["REQUEST_METHOD"] != "GET":
             return body
         status = int(answer["status"].split(" ", 1)[0])
         headers: list[tuple[str, str]] = answer["headers"]
