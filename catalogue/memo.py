@@ -10,7 +10,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
 from flask import current_app
 
@@ -69,3 +69,16 @@ def app_memo(name: str, make: Callable[[], Memo[V]]) -> Memo[V]:
     if not isinstance(found, Memo):
         raise TypeError(f"app.extensions[{name!r}] is not a Memo")
     return found
+
+
+def by_version(name: str, version: int, compute: Callable[[], V]) -> V:
+    """A fact of the whole catalogue (a few distinct values over every track, say) as of `version`: computed once
+    per catalogue version and worker, then read from memory until the next write. The key is the version read
+    before computing, so a fact is never older than the version it is kept under."""
+    memo: Memo[Any] = app_memo("catalogue_facts_by_version", lambda: Memo(64, size=lambda _fact: 1))
+    key = (name, version)
+    found = memo.get(key)
+    if found is None:
+        found = compute()
+        memo.put(key, found)
+    return cast(V, found)

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from flask import Flask, Response, current_app, make_response, request, session
+from flask import Flask, Response, current_app, g, has_request_context, make_response, request, session
 from flask_login import UserMixin, current_user
 from flask_login.config import COOKIE_NAME
 from sqlalchemy import BigInteger, String, Table, create_engine, event, func, insert, select, update
@@ -241,6 +241,17 @@ def current_version(app: Flask) -> int:
         if not error.connection_invalidated:
             raise
         return _read_version(app)  # The pool dropped its dead connections; a failure now is a real one.
+
+
+def catalogue_version() -> int:
+    """The catalogue version as this worker knows it (pushed on PostgreSQL): what facts of the whole catalogue
+    (the home page's language filters, the search page's choices) are kept under between writes."""
+    if has_request_context():
+        # Once per request: a page that keeps several facts asks several times.
+        if "_catalogue_version" not in g:
+            g._catalogue_version = current_version(current_app)
+        return int(g._catalogue_version)
+    return current_version(current_app)
 
 
 def _generation() -> tuple[int, object]:
@@ -472,13 +483,14 @@ class CachedPages:
 
 def init_app(app: Flask) -> None:
     register()
+    # The version is known with the page cache off too (catalogue_version()). Creating an engine connects to
+    # nothing: the first request that asks does.
+    app.extensions["catalogue_version_engine"] = engine = _version_engine(app)
+    poll_s = float(app.config.get("CATALOGUE_VERSION_POLL_S", 0))
+    if engine.dialect.name == "postgresql" and poll_s > 0:
+        # The listener starts with the first request of each worker process (after gunicorn's fork).
+        app.extensions["catalogue_version_watch"] = versionwatch.VersionWatch(engine.url, poll_s)
     if app.config["CATALOGUE_PAGE_CACHE_BYTES"] > 0:
         cache = PageCache(app.config["CATALOGUE_PAGE_CACHE_BYTES"])
         app.extensions["catalogue_page_cache"] = cache
-        # Creating an engine connects to nothing: the first cached request does.
-        app.extensions["catalogue_version_engine"] = engine = _version_engine(app)
-        poll_s = float(app.config.get("CATALOGUE_VERSION_POLL_S", 0))
-        if engine.dialect.name == "postgresql" and poll_s > 0:
-            # The listener starts with the first request of each worker process (after gunicorn's fork).
-            app.extensions["catalogue_version_watch"] = versionwatch.VersionWatch(engine.url, poll_s)
         app.wsgi_app = CachedPages(app, app.wsgi_app, cache)  # type: ignore[method-assign]

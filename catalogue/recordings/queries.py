@@ -13,6 +13,8 @@ from sqlalchemy import BindParameter, ColumnElement, Row, Select, Text, and_, bi
 from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
+from catalogue.memo import by_version
+from catalogue.pagecache import catalogue_version
 from catalogue.recordings.cards import (
     PEOPLE_ROLES,
     AudioFacts,
@@ -106,15 +108,23 @@ def _facet_statements() -> tuple[AnySelect, AnySelect]:
     )
 
 
-def audio_spellings() -> list[tuple[AudioKind, str]]:
+def audio_spellings() -> tuple[tuple[AudioKind, str], ...]:
     """(kind, languages as stored) of the live audio tracks, each pair once: the few distinct spellings of the
-    catalogue's language lists, not every track."""
-    return [(kind, text) for kind, text in _rows(_facet_statements()[0])]
+    catalogue's language lists, not every track. Read once per catalogue version (it scans every track)."""
+    return by_version(
+        "audio spellings",
+        catalogue_version(),
+        lambda: tuple((kind, text) for kind, text in _rows(_facet_statements()[0])),
+    )
 
 
-def subtitle_languages() -> list[str]:
-    """Every language that some recording has published subtitles in."""
-    return [language for (language,) in _rows(_facet_statements()[1])]
+def subtitle_languages() -> tuple[str, ...]:
+    """Every language that some recording has published subtitles in; read once per catalogue version."""
+    return by_version(
+        "subtitle languages",
+        catalogue_version(),
+        lambda: tuple(language for (language,) in _rows(_facet_statements()[1])),
+    )
 
 
 def heard_in(spellings: Collection[str]) -> ColumnElement[bool]:

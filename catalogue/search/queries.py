@@ -27,6 +27,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from catalogue.inputs import InvalidInput
+from catalogue.memo import by_version
+from catalogue.pagecache import catalogue_version
 from catalogue.problems import N_
 from catalogue.recordings.models import Event
 from catalogue.search.index import BLOCK_IDS, block_of
@@ -722,11 +724,17 @@ _LANGUAGE_CHOICES = union(
 _EVENT_CHOICES = select(Event.slug, Event.title, Event.original_language).order_by(Event.starts_on.desc())
 
 
-def language_choices(session: Session) -> set[str]:
-    """Every language a subtitle track (not retired) or an event is in."""
-    return set(session.connection().execute(_LANGUAGE_CHOICES).scalars())
+def language_choices(session: Session) -> frozenset[str]:
+    """Every language a subtitle track (not retired) or an event is in; read once per catalogue version."""
+    return by_version(
+        "search language choices",
+        catalogue_version(),
+        lambda: frozenset(session.connection().execute(_LANGUAGE_CHOICES).scalars()),
+    )
 
 
 def event_choices(session: Session) -> Sequence[Row[str, str, str]]:
-    """Every event's slug, title and original language, the latest first."""
-    return session.connection().execute(_EVENT_CHOICES).all()
+    """Every event's slug, title and original language, the latest first; read once per catalogue version."""
+    return by_version(
+        "search event choices", catalogue_version(), lambda: tuple(session.connection().execute(_EVENT_CHOICES).all())
+    )
