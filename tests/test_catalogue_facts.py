@@ -5,30 +5,11 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask
-from sqlalchemy import event
-
 from catalogue.extensions import db
 from catalogue.recordings.models import Recording
 from tests.conftest import create_schema, reset_database
 from tests.factories import make_audio_track, make_recording, make_subtitles
-
-
-class Statements:
-    def __init__(self, app: Flask) -> None:
-        with app.app_context():
-            self.engine = db.engine
-        self.seen: list[str] = []
-
-    def _seen(self, _connection: object, _cursor: object, statement: str, *_args: object) -> None:
-        self.seen.append(statement)
-
-    def __enter__(self) -> Statements:
-        event.listen(self.engine, "before_cursor_execute", self._seen)
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        event.remove(self.engine, "before_cursor_execute", self._seen)
+from tests.test_pagecache import QueryCounter
 
 
 def subtitle_options(html: str) -> list[str]:
@@ -47,10 +28,10 @@ def test_the_filters_are_read_once_per_version_and_follow_a_write(make_app):
         recording_id = recording.id
     client = app.test_client()
     assert subtitle_options(client.get("/").get_data(as_text=True)) == ["fr"]
-    with Statements(app) as statements:
+    with QueryCounter(app) as statements:
         again = client.get("/").get_data(as_text=True)
     assert subtitle_options(again) == ["fr"]
-    assert not [s for s in statements.seen if "DISTINCT" in s.upper()], statements.seen
+    assert not [s for s in statements.statements if "DISTINCT" in s.upper()], statements.statements
     with app.app_context():
         make_subtitles(db.session.get(Recording, recording_id), "tr")
     assert subtitle_options(client.get("/").get_data(as_text=True)) == ["fr", "tr"]
