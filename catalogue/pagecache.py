@@ -254,6 +254,12 @@ def catalogue_version() -> int:
     return current_version(current_app)
 
 
+def _current_generation(app: Flask) -> tuple[int, object]:
+    """The generation now: the version and the compiled catalogues' stamps as they are on disk (before
+    reload_changed_catalogues has run for this request)."""
+    return (current_version(app), i18n.current_signature(app))
+
+
 def _generation() -> tuple[int, object]:
     return (current_version(current_app), current_app.extensions["catalogue_catalogue_state"]["signature"])
 
@@ -356,7 +362,7 @@ def cached(view: Callable[..., Any] | None = None, *, by_language: bool = True) 
             # be kept, under the generation read before the page is made.
             environ = request.environ
             if ENVIRON_GENERATION not in environ:
-                environ[ENVIRON_GENERATION] = (current_version(current_app), i18n.current_signature(current_app))
+                environ[ENVIRON_GENERATION] = _current_generation(current_app)
             response = _with_etag(make_response(view(*args, **kwargs)))
             if _keepable(response):
                 request.environ[ENVIRON_KEEP] = by_language
@@ -405,7 +411,7 @@ class CachedPages:
         # asked for the first time, go to Flask at once (a cached view reads it there, before it renders).
         if self.cache.holds(keys[0]) or self.cache.holds(keys[1]):
             try:
-                generation = (current_version(self.app), i18n.current_signature(self.app))
+                generation = _current_generation(self.app)
             except DBAPIError:
                 return self.wsgi_app(environ, start_response)  # Flask answers a lost database with its 503 page.
             hit = self.cache.get(generation, keys[0]) or self.cache.get(generation, keys[1])

@@ -10,7 +10,6 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, Row, Select, Text, and_, bindparam, cast, func, select
-from sqlalchemy.orm import selectinload
 
 from catalogue.extensions import db
 from catalogue.memo import by_version
@@ -37,21 +36,6 @@ from catalogue.recordings.models import (
     Role,
     Workshop,
 )
-
-
-def recordings_query() -> Select[Recording]:
-    """Every recording in catalogue order, with what a listing shows loaded in a few queries (no N+1)."""
-    return (
-        select(Recording)
-        .join(Recording.workshop)
-        .order_by(Workshop.event_id, Workshop.number, Recording.id)
-        .options(
-            selectinload(Recording.workshop).selectinload(Workshop.event),
-            selectinload(Recording.workshop).selectinload(Workshop.participations),
-            selectinload(Recording.audio_tracks),
-            selectinload(Recording.subtitle_tracks),
-        )
-    )
 
 
 def recording_or_404(slug: str) -> Recording:

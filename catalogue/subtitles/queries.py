@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Select, bindparam, func, select
-from sqlalchemy.orm import load_only, selectinload
+from sqlalchemy.orm import load_only
 
 from catalogue.extensions import db
 from catalogue.inputs import MAX_PER_PAGE, Paging
 from catalogue.problems import problem_dict
-from catalogue.recordings.models import Chapter, Recording
-from catalogue.recordings.queries import recordings_query
+from catalogue.recordings.models import Recording
 from catalogue.subtitles.models import Cue, SubtitleRevision, SubtitleTrack
 
 # A listing shows this many of a revision's warnings and says how many there are in all.
@@ -102,34 +101,6 @@ def track_or_404(recording: Recording, language: str) -> SubtitleTrack:
         statement, description=f"No {language} subtitles for recording “{recording.slug}”."
     )
     return track
-
-
-# --- recordings with their published subtitles, as the API lists them ------------------------------------------
-
-
-def _with_subtitle_summaries(query: Select[Recording]) -> Select[Recording]:
-    """Each recording's chapters and its subtitle tracks' current revision number and cue count, loaded in a few
-    queries: never the revisions' files."""
-    return query.options(
-        selectinload(Recording.subtitle_tracks)
-        .selectinload(SubtitleTrack.current_revision)
-        .load_only(SubtitleRevision.number, SubtitleRevision.cue_count),
-        selectinload(Recording.chapters).selectinload(Chapter.person),
-    )
-
-
-def recording_count() -> int:
-    return db.session.scalar(select(func.count()).select_from(Recording)) or 0
-
-
-def recording_page(paging: Paging) -> list[Recording]:
-    """One page of recordings in catalogue order, with their subtitle summaries."""
-    query = _with_subtitle_summaries(recordings_query()).limit(paging.per_page).offset(paging.offset)
-    return list(db.session.scalars(query))
-
-
-def recording_with_subtitles(slug: str) -> Recording | None:
-    return db.session.scalar(_with_subtitle_summaries(recordings_query()).where(Recording.slug == slug))
 
 
 def revision_number(revision_id: int | None) -> int | None:
