@@ -8,7 +8,7 @@ from flask import Flask
 
 def _init_shared(app: Flask) -> None:
     """The shared layer: the database (and every model on its metadata), migrations, languages, errors, caching."""
-    from catalogue import caching, errors, i18n, inputs, pagecache
+    from catalogue import caching, errors, i18n, inputs, layout, pagecache
     from catalogue.db import configure_sqlite
     from catalogue.extensions import db, migrate
 
@@ -31,6 +31,7 @@ def _init_shared(app: Flask) -> None:
     caching.init_app(app)
     pagecache.init_app(app)
     app.jinja_env.globals["page_link"] = inputs.page_link
+    layout.init_app(app)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:

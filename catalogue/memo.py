@@ -1,20 +1,31 @@
-"""A bounded, thread-safe memo of things rendered from values: the catalogue's cards, the API's recordings.
+"""A bounded, thread-safe memo of things rendered from values: the catalogue's cards, the site's header, the API's
+recordings; and the catalogue's facts kept per version.
 
 Keys hold exactly what the rendering read (frozen values) and the setting it depends on (interface language,
-translations signature, host): a change of data is a new key, so an entry is never stale and nothing is ever
-invalidated; entries nobody asks for again age out, least recently used first.
+translations signature, site prefix, host): a change of data is a new key, so an entry is never stale and nothing
+is ever invalidated; entries nobody asks for again age out, least recently used first.
 """
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any, Generic, TypeVar, cast
 
-from flask import current_app
+from flask import current_app, g, request
+from markupsafe import Markup
+
+from catalogue.i18n import locale_code
 
 V = TypeVar("V")
+
+FRAGMENT_MEMO_KEY = "catalogue_fragment_memo"
+# A worker keeps some 3,000 cards (1,000 recordings in three languages) in about 8 MiB.
+FRAGMENT_MEMO_BYTES = 8 * 1024 * 1024
+# What a key holds beside the HTML (a card's facts, the shared setting): an allowance, not a measure.
+KEY_ALLOWANCE = 1024
 
 
 class Memo(Generic[V]):
@@ -82,3 +93,61 @@ def by_version(name: str, version: int, compute: Callable[[], V]) -> V:
         found = compute()
         memo.put(key, found)
     return cast(V, found)
+
+
+# --- rendered fragments -------------------------------------------------------------------------------------------
+
+
+def fragment_memo() -> Memo[tuple[Markup, ...]]:
+    """The worker's rendered fragments (cards, sections, the watch page's parts, the header), bounded in bytes."""
+    return app_memo(
+        FRAGMENT_MEMO_KEY,
+        lambda: Memo(FRAGMENT_MEMO_BYTES, size=lambda parts: sum(map(sys.getsizeof, parts)) + KEY_ALLOWANCE),
+    )
+
+
+def _translations_signature() -> object:
+    """The compiled translations' signature as this request first saw it (see fragment_setting())."""
+    if "catalogue_fragments_signature" not in g:
+        g.catalogue_fragments_signature = current_app.extensions["catalogue_catalogue_state"]["signature"]
+    return g.catalogue_fragments_signature
+
+
+def escaped(parts: tuple[object, ...], source: str) -> tuple[Markup, ...]:
+    """Only what a template's autoescape made is kept as markup (an .html template's output is)."""
+    if not all(isinstance(part, Markup) for part in parts):
+        raise TypeError(f"{source} must render with autoescape")
+    return cast(tuple[Markup, ...], parts)
+
+
+def fragment_setting() -> tuple[object, ...]:
+    """What every fragment's HTML depends on beside its facts: the interface language, the compiled translations'
+    signature and the site's path prefix. A view reads it before it translates anything: the signature comes
+    first, so the catalogues a request renders with are never older than its keys say."""
+    signature = _translations_signature()
+    return (locale_code(), signature, request.script_root)
+
+
+def keep_fragment(memo: Memo[tuple[Markup, ...]], full_key: tuple[object, ...], found: tuple[Markup, ...]) -> None:
+    """Keep a fragment just rendered under a key that starts with fragment_setting(), unless a translator's new
+    .mo arrived while it rendered (it may hold either version) or templates reload (debug: an edited template
+    would not show)."""
+    unchanged = current_app.extensions["catalogue_catalogue_state"]["signature"] == full_key[1]
+    if unchanged and not current_app.jinja_env.auto_reload:
+        memo.put(full_key, found)
+
+
+def kept(
+    key: Hashable, render: Callable[[], tuple[Markup, ...]], memo: Memo[tuple[Markup, ...]] | None = None
+) -> tuple[Markup, ...]:
+    """The fragments of `key` in this request's setting (language, translations, site prefix): from `memo` (the
+    fragment memo by default), or rendered now and kept. Called before the view translates anything (see
+    fragment_setting())."""
+    if memo is None:
+        memo = fragment_memo()
+    full_key = (*fragment_setting(), key)
+    found = memo.get(full_key)
+    if found is None:
+        found = render()
+        keep_fragment(memo, full_key, found)
+    return found

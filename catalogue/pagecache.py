@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import sqlite3
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -235,6 +236,12 @@ def current_version(app: Flask) -> int:
     pushed = watch.current() if watch is not None else None
     if pushed is not None:
         return pushed
+    reader: versionwatch.SqliteVersionReader | None = app.extensions.get("catalogue_version_reader")
+    if reader is not None:
+        try:
+            return reader.read()
+        except sqlite3.Error:
+            pass  # The engine reads it again and reports what is wrong as every other read does.
     try:
         return _read_version(app)
     except DBAPIError as error:
@@ -269,6 +276,9 @@ def dispose(app: Flask) -> None:
     watch = app.extensions.pop("catalogue_version_watch", None)
     if watch is not None:
         watch.stop()
+    reader = app.extensions.pop("catalogue_version_reader", None)
+    if reader is not None:
+        reader.close()
     engine = app.extensions.pop("catalogue_version_engine", None)
     if engine is not None:
         engine.dispose()
@@ -492,6 +502,10 @@ def init_app(app: Flask) -> None:
     # The version is known with the page cache off too (catalogue_version()). Creating an engine connects to
     # nothing: the first request that asks does.
     app.extensions["catalogue_version_engine"] = engine = _version_engine(app)
+    path = versionwatch.sqlite_file(engine.url)
+    if path is not None:
+        busy_timeout_s = float(app.config["CATALOGUE_LOCK_TIMEOUT_S"])
+        app.extensions["catalogue_version_reader"] = versionwatch.SqliteVersionReader(path, busy_timeout_s)
     poll_s = float(app.config.get("CATALOGUE_VERSION_POLL_S", 0))
     if engine.dialect.name == "postgresql" and poll_s > 0:
         # The listener starts with the first request of each worker process (after gunicorn's fork).

@@ -17,8 +17,10 @@ number when its session commits, so "the writer's next request sees the write" h
 from __future__ import annotations
 
 import os
+import sqlite3
 import threading
 import time
+import urllib.parse
 import weakref
 from collections.abc import Iterator
 
@@ -120,3 +122,52 @@ def committed(url: URL, version: int) -> None:
     """This process committed a write that made `version`: its own watches serve it from the next request."""
     for watch in watches_of(url):
         watch.advance(version)
+
+
+class SqliteVersionReader:
+    """The version row of a SQLite file read on a plain sqlite3 connection of each thread.
+
+    SQLite has no NOTIFY, so every cached page and every fact kept per version reads the row. Through the app's
+    engine that read cost a pool checkout, an isolation change and its reset, about as much as a cache hit's whole
+    answer; on a connection of its own, in autocommit (each read sees the last commit), it is a few microseconds.
+    A connection is opened per thread and process (never carried across gunicorn's fork), read-write without
+    creating the file, and any sqlite3 error sends the caller back to the engine, which reports it as before.
+    """
+
+    def __init__(self, path: str, busy_timeout_s: float) -> None:
+        self._uri = "file:" + urllib.parse.quote(path) + "?mode=rw"
+        self._busy_timeout_s = busy_timeout_s
+        self._local = threading.local()
+        self._opened: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+
+    def read(self) -> int:
+        local = self._local
+        if getattr(local, "pid", None) != os.getpid():
+            local.connection = sqlite3.connect(
+                self._uri, uri=True, timeout=self._busy_timeout_s, isolation_level=None, check_same_thread=False
+            )
+            local.pid = os.getpid()
+            with self._lock:
+                self._opened.append(local.connection)
+        row = local.connection.execute(VERSION_QUERY).fetchone()
+        return int(row[0]) if row else 0
+
+    def close(self) -> None:
+        """Close every thread's connection (tests, which make many apps)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for connection in opened:
+            connection.close()
+        self._local = threading.local()
+
+
+def sqlite_file(url: URL) -> str | None:
+    """The path of a SQLite database file, or None (another database, memory, or a URI the reader would not
+    open the same way)."""
+    if url.get_backend_name() != "sqlite" or url.query:
+        return None
+    database = url.database or ""
+    if database in ("", ":memory:") or database.startswith("file:"):
+        return None
+    return database

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from catalogue.api.recording_json import MEMO_KEY as JSON_MEMO
 from catalogue.extensions import db
+from catalogue.memo import FRAGMENT_MEMO_KEY as FRAGMENT_MEMO
 from catalogue.memo import Memo
-from catalogue.recordings.cards import MEMO_KEY as FRAGMENT_MEMO
 from catalogue.recordings.models import Recording
 from tests.conftest import api_token, csrf_token_from
 from tests.factories import vtt

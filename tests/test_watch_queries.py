@@ -13,7 +13,7 @@ from flask import Flask
 from sqlalchemy import event, select
 
 from catalogue.extensions import db
-from catalogue.recordings.cards import MEMO_KEY as PARTS_MEMO
+from catalogue.memo import FRAGMENT_MEMO_KEY as PARTS_MEMO
 from catalogue.recordings.models import Chapter, Person, Recording, Role
 from tests.conftest import api_token
 from tests.factories import make_audio_track, make_event, make_recording, make_subtitles, make_workshop

@@ -10,27 +10,19 @@ template's autoescape; nothing else is ever stored as markup.
 
 from __future__ import annotations
 
-import functools
-import sys
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, cast
+from typing import Any
 
-from flask import current_app, g, request
+from flask import current_app, g
 from jinja2 import Template
 from markupsafe import Markup
 
-from catalogue.i18n import locale_code
-from catalogue.memo import Memo, app_memo
+from catalogue.memo import escaped, fragment_memo, fragment_setting, keep_fragment
 from catalogue.recordings.models import AudioKind, Role
 
 MACROS = "recordings/_macros.html"
-MEMO_KEY = "catalogue_fragment_memo"
-# A worker keeps some 3,000 cards (1,000 recordings in three languages) in about 8 MiB.
-MEMO_BYTES = 8 * 1024 * 1024
-# What a key holds beside the HTML (a card's facts, the shared setting): an allowance, not a measure.
-KEY_ALLOWANCE = 1024
 # The roles a workshop's list of people shows, in this order (speakers are named by the watch page's chapters).
 PEOPLE_ROLES = (Role.MODERATOR, Role.INTRODUCTION, Role.CONCLUSION)
 
@@ -121,13 +113,6 @@ class WorkshopSection:
     recordings: tuple[RecordingFacts, ...]
 
 
-def fragment_memo() -> Memo[tuple[Markup, ...]]:
-    """The worker's rendered fragments (cards, sections, the watch page's parts), bounded in bytes."""
-    return app_memo(
-        MEMO_KEY, lambda: Memo(MEMO_BYTES, size=lambda parts: sum(map(sys.getsizeof, parts)) + KEY_ALLOWANCE)
-    )
-
-
 def template_module(template: Template) -> Any:
     """The template bound to this request's template context (context processors included), as a page that
     imports it `with context` has it. Made once per request and template: its labels are translated then."""
@@ -140,50 +125,24 @@ def template_module(template: Template) -> Any:
     return module
 
 
-def _translations_signature() -> object:
-    """The compiled translations' signature as this request first saw it (see kept())."""
-    if "catalogue_fragments_signature" not in g:
-        g.catalogue_fragments_signature = current_app.extensions["catalogue_catalogue_state"]["signature"]
-    return g.catalogue_fragments_signature
-
-
-def _escaped(parts: tuple[object, ...], source: str) -> tuple[Markup, ...]:
-    """Only what a template's autoescape made is kept as markup (an .html template's output is)."""
-    if not all(isinstance(part, Markup) for part in parts):
-        raise TypeError(f"{source} must render with autoescape")
-    return cast(tuple[Markup, ...], parts)
-
-
-def kept(key: Hashable, render: Callable[[], tuple[Markup, ...]]) -> tuple[Markup, ...]:
-    """The fragments of `key` in this request's setting (language, translations, site prefix): from the memo, or
-    rendered now and kept.
-
-    A view calls it before it translates anything: the translations signature is read first, so the catalogues a
-    request renders with are never older than its keys say. Nothing is kept when a translator's new .mo arrived
-    while this rendered (it may hold either version), nor while templates reload (debug: an edited template would
-    not show).
-    """
-    memo = fragment_memo()
-    signature = _translations_signature()
-    full_key = (locale_code(), signature, request.script_root, key)
-    found = memo.get(full_key)
-    if found is None:
-        found = render()
-        unchanged = current_app.extensions["catalogue_catalogue_state"]["signature"] == signature
-        if unchanged and not current_app.jinja_env.auto_reload:
-            memo.put(full_key, found)
-    return found
-
-
 def rendered(macro_name: str, items: Sequence[Hashable]) -> list[Markup]:
-    """Each item's fragment as `macro_name` in recordings/_macros.html renders it, kept (see kept())."""
+    """Each item's fragment as `macro_name` in recordings/_macros.html renders it, kept (see kept()).
+
+    The setting is read once for the whole list, and the memo is asked once per item: a page of 24 cards is 24
+    lookups, not 24 times the request's language and translations."""
     template = current_app.jinja_env.get_template(MACROS)
-
-    def render(item: Hashable) -> tuple[Markup, ...]:
-        return _escaped((getattr(template_module(template), macro_name)(item),), MACROS)
-
+    memo = fragment_memo()
     # The template object is in the key: a reloaded template is another object, so its fragments are new keys.
-    return [kept((template, macro_name, item), functools.partial(render, item))[0] for item in items]
+    setting = (*fragment_setting(), template, macro_name)
+    fragments = []
+    for item in items:
+        full_key = (*setting, item)
+        found = memo.get(full_key)
+        if found is None:
+            found = escaped((getattr(template_module(template), macro_name)(item),), MACROS)
+            keep_fragment(memo, full_key, found)
+        fragments.append(found[0])
+    return fragments
 
 
 def template_parts(template_name: str, names: tuple[str, ...], **values: object) -> tuple[Markup, ...]:
@@ -191,4 +150,4 @@ def template_parts(template_name: str, names: tuple[str, ...], **values: object)
     context: dict[str, object] = dict(values)
     current_app.update_template_context(context)
     module = current_app.jinja_env.get_template(template_name).make_module(context)
-    return _escaped(tuple(getattr(module, name) for name in names), template_name)
+    return escaped(tuple(getattr(module, name) for name in names), template_name)

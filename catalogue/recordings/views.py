@@ -16,8 +16,9 @@ from sqlalchemy import select
 from catalogue.extensions import db
 from catalogue.i18n import by_language_name, content_text, language_list, locale_code
 from catalogue.inputs import read_paging
+from catalogue.memo import kept
 from catalogue.pagecache import cached
-from catalogue.recordings.cards import PEOPLE_ROLES, kept, rendered, template_parts
+from catalogue.recordings.cards import PEOPLE_ROLES, rendered, template_parts
 from catalogue.recordings.content import person_affiliation, person_name
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role
 from catalogue.recordings.queries import (
@@ -175,7 +176,7 @@ class WatchParts:
 
 
 def _watch_parts(facts: WatchFacts) -> WatchParts:
-    """The page's parts that show only `facts` or interface text, kept (catalogue.recordings.cards.kept). Called
+    """The page's parts that show only `facts` or interface text, kept (catalogue.memo.kept). Called
     before the page translates anything (see kept())."""
     names = ("heading", "chapters_and_downloads", "about")
     heading, chapters_and_downloads, about = kept(

@@ -9,12 +9,17 @@ from sqlalchemy.orm import load_only
 
 from catalogue.extensions import db
 from catalogue.inputs import MAX_PER_PAGE, Paging
+from catalogue.memo import by_version
+from catalogue.pagecache import catalogue_version
 from catalogue.problems import problem_dict
 from catalogue.recordings.models import Recording
 from catalogue.subtitles.models import Cue, SubtitleRevision, SubtitleTrack
 
 # A listing shows this many of a revision's warnings and says how many there are in all.
 WARNINGS_IN_A_LISTING = 100
+# The served ETags a worker keeps for one catalogue version: every track of a large catalogue (1,000 recordings
+# in three languages), and a bound on what unknown slugs can fill.
+MAX_KEPT_ETAGS = 20_000
 # What a revision listing reads: never the uploaded bytes or the WebVTT text.
 LISTED_REVISION_FIELDS = load_only(
     SubtitleRevision.id,
@@ -86,9 +91,21 @@ def current_revision(slug: str, language: str) -> SubtitleRevision | None:
 
 
 def current_etag(slug: str, language: str) -> str | None:
-    """The served revision's ETag alone, without loading the revision: enough to answer a revalidation with 304."""
+    """The served revision's ETag alone, without loading the revision: enough to answer a revalidation with 304.
+
+    Kept per catalogue version (every subtitle write bumps it): players revalidate every file they hold, again
+    and again, and on PostgreSQL, where the version is pushed, a 304 then never touches the database. A value
+    read after the version is never older than it, so a thread that stores a newer ETag under the old version
+    only serves the new file sooner."""
+    etags: dict[tuple[str, str], str | None] = by_version("served etags", catalogue_version(), dict)
+    key = (slug, language)
+    if key in etags:
+        return etags[key]
+    if len(etags) >= MAX_KEPT_ETAGS:
+        etags.clear()  # Bounded against a crawler asking for every slug and language that does not exist.
     # On the session's connection, not through the ORM: a plain column needs none of its machinery.
     etag: str | None = db.session.connection().execute(_SERVED_ETAG, {"slug": slug, "language": language}).scalar()
+    etags[key] = etag
     return etag
 
 
