@@ -19,7 +19,10 @@ def _default_database_url() -> str:
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY", DEV_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL") or _default_database_url()
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict[str, object]] = {}
+    # A pooled connection idle longer than this is checked before use, so the app outlives a database restart
+    # (catalogue.db.ping_idle_connections); connections in constant use are not pinged on every request.
+    CATALOGUE_DB_PING_IDLE_S = float(os.environ.get("CATALOGUE_DB_PING_IDLE_S", 1.0))
     # How long a write waits for a row or the SQLite file that another writer holds before answering 503.
     CATALOGUE_LOCK_TIMEOUT_S = float(os.environ.get("CATALOGUE_LOCK_TIMEOUT_S", 10))
 

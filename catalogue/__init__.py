@@ -9,13 +9,15 @@ from flask import Flask
 def _init_shared(app: Flask) -> None:
     """The shared layer: the database (and every model on its metadata), migrations, languages, errors, caching."""
     from catalogue import caching, errors, i18n, inputs, layout, pagecache
-    from catalogue.db import configure_sqlite
+    from catalogue.db import configure_sqlite, ping_idle_connections
     from catalogue.extensions import db, migrate
 
     db.init_app(app)
     # Several gunicorn workers share the SQLite file: WAL and a busy timeout on every connection.
     with app.app_context():
         configure_sqlite(db.engine, int(app.config["CATALOGUE_LOCK_TIMEOUT_S"] * 1000))
+        # A PostgreSQL restart is survived without a round trip on every request: only idle connections are pinged.
+        ping_idle_connections(db.engine, float(app.config["CATALOGUE_DB_PING_IDLE_S"]))
     # Importing the models registers them on the metadata that Alembic compares against.
     from catalogue.accounts import models as _accounts_models  # noqa: F401
     from catalogue.jobs import models as _jobs_models  # noqa: F401

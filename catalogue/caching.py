@@ -7,6 +7,7 @@ Last-Modified and ranges. A page that shows the signed-in user is private and ne
 from __future__ import annotations
 
 import hashlib
+import time
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -23,15 +24,35 @@ def _fingerprint(path: str, mtime_ns: int) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:12]
 
 
+# How long a static file's fingerprint is trusted before its file is looked at again: a page names half a dozen
+# static files, and a stat of each on every render cost more than the rest of its URLs. A deploy restarts the
+# workers anyway; an edited file in debug mode is looked at every time.
+FINGERPRINT_TRUSTED_S = 1.0
+_fingerprints: dict[str, tuple[float, str | None]] = {}
+
+
+def _current_fingerprint(path: Path) -> str | None:
+    """The file's content hash, or None if it cannot be read."""
+    key = str(path)
+    now = time.monotonic()
+    known = _fingerprints.get(key)
+    if known is not None and now - known[0] < FINGERPRINT_TRUSTED_S and not current_app.debug:
+        return known[1]
+    try:
+        found: str | None = _fingerprint(key, path.stat().st_mtime_ns)
+    except OSError:
+        found = None
+    _fingerprints[key] = (now, found)
+    return found
+
+
 def add_static_version(endpoint: str, values: dict[str, Any]) -> None:
     """url_for('static', ...) gets ?v=<content hash>: a changed file gets a new URL, so it can be cached forever."""
     if endpoint != "static" or "filename" not in values or "v" in values:
         return
-    path = Path(current_app.static_folder or "") / values["filename"]
-    try:
-        values["v"] = _fingerprint(str(path), path.stat().st_mtime_ns)
-    except OSError:
-        return
+    fingerprint = _current_fingerprint(Path(current_app.static_folder or "") / values["filename"])
+    if fingerprint is not None:
+        values["v"] = fingerprint
 
 
 def cache_headers(response: Response) -> Response:

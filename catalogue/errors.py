@@ -68,7 +68,7 @@ def handle_http_error(error: HTTPException) -> Response:
 
 def handle_database_down(error: Exception) -> Response:
     """The database is unreachable (restarting, failing over): a clear 503 now, and the connection pool
-    (pool_pre_ping) reconnects by itself once it is back; the app needs no restart."""
+    (catalogue.db.ping_idle_connections) reconnects by itself once it is back; the app needs no restart."""
     from catalogue.extensions import db
 
     with contextlib.suppress(Exception):

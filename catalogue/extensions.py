@@ -13,9 +13,10 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from catalogue.db import Base
+from catalogue.db import Base, CatalogueSession
 
-db = SQLAlchemy(model_class=Base)
+# The session class reads a public page's statements in autocommit on PostgreSQL (catalogue.db.reads_only).
+db = SQLAlchemy(model_class=Base, session_options={"class_": CatalogueSession})
 migrate = Migrate()
 # Flask-Login and Flask-WTF leave their constructors unannotated: typed views of the same calls.
 login_manager: LoginManager = cast("Callable[[], LoginManager]", LoginManager)()

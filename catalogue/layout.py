@@ -1,9 +1,10 @@
 """The parts of every page's layout (base.html) that are the same for every visitor nobody signed in as.
 
 The header (brand, search box, language switcher, sign-in link) shows interface text and links made from the
-URL alone, yet rendering it took 0.1 ms of the home page's 1.9 ms (some twenty url_for and gettext calls). For a visitor nobody signed in as it is kept per interface language, translations and URL, as the
-catalogue's cards are (catalogue.memo.kept); a signed-in visitor's header (name, role links, a sign-out form
-holding a CSRF token) is rendered every time and never kept.
+URL alone, yet rendering it took 0.1 ms of the home page's 1.9 ms (some twenty url_for and gettext calls). For a
+visitor nobody signed in as it is kept per interface language, translations and URL, as the catalogue's cards
+are (catalogue.memo.kept); a signed-in visitor's header (name, role links, a sign-out form holding a CSRF token)
+is rendered every time and never kept.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ from werkzeug import Request as WerkzeugRequest
 from werkzeug import Response as WerkzeugResponse
 
 from catalogue import i18n, versionwatch
-from catalogue.db import Base, seen_by_visitors
+from catalogue.db import Base, reads_only, seen_by_visitors
 from catalogue.extensions import db
 from catalogue.i18n import locale_code
 
@@ -212,13 +212,15 @@ def _anonymous_request() -> bool:
 def _version_engine(app: Flask) -> Engine:
     """Where the version is read when it is not pushed, made cheap.
 
-    SQLite: the app's engine in autocommit. PostgreSQL: its own small pool in autocommit and without the
-    app pool's pre-ping, so a read costs one round trip (not ping, BEGIN, SELECT and ROLLBACK); a
-    connection that died with a server restart is replaced by one retry in current_version().
+    SQLite: the app's engine in autocommit (catalogue.versionwatch.SqliteVersionReader reads a file on a
+    connection of its own). PostgreSQL: its own small pool in autocommit and without the app pool's ping of idle
+    connections, so a read costs one round trip (not ping, BEGIN, SELECT and ROLLBACK); a connection that died
+    with a server restart is replaced by one retry in current_version().
     """
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             return db.engine.execution_options(isolation_level="AUTOCOMMIT")
+        # The app's options, without a pre-ping a deployment may have set: the retry above takes its place.
         options = app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}) | {"pool_pre_ping": False}
         return create_engine(db.engine.url, **options, isolation_level="AUTOCOMMIT")
 
@@ -364,7 +366,11 @@ def cached(view: Callable[..., Any] | None = None, *, by_language: bool = True) 
     def decorate(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
-            if _cache() is None or not _anonymous_request():
+            if not _anonymous_request():
+                return view(*args, **kwargs)
+            # Nobody signed in on a public GET: the view only reads.
+            reads_only(db.session)
+            if _cache() is None:
                 return view(*args, **kwargs)
             if ENVIRON_PENDING not in request.environ:
                 return _serve_in_view(view, by_language, args, kwargs)

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from flask import current_app, has_request_context, request, url_for
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from catalogue.extensions import db
 from catalogue.media.models import MediaSource, Stream, StreamState
@@ -19,8 +19,12 @@ def media_dir() -> Path:
     return Path(current_app.config["CATALOGUE_MEDIA_DIR"])
 
 
+# Built once: the watch page asks for its recording's stream on every render.
+_STREAM_OF_RECORDING = select(Stream).where(Stream.recording_id == bindparam("recording"))
+
+
 def stream_for(recording: Recording) -> Stream | None:
-    return db.session.scalar(select(Stream).where(Stream.recording_id == recording.id))
+    return db.session.scalar(_STREAM_OF_RECORDING, {"recording": recording.id})
 
 
 def streams_by_recording(recordings: list[Recording]) -> dict[int, Stream]:

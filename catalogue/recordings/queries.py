@@ -532,9 +532,10 @@ def _people(workshop_id: int, statement: AnySelect) -> tuple[tuple[Role, tuple[P
     return tuple((role, tuple(by_role[role])) for role in PEOPLE_ROLES)
 
 
-def watched_recording(slug: str) -> WatchedRecording | None:
-    """The recording at `slug` with what its watch page shows, or None."""
-    found = db.session.execute(
+@cache
+def _watched_statement() -> Any:
+    """A recording (`slug`) as an entity, with the columns of its workshop and event the page shows."""
+    return (
         select(
             Recording,
             Workshop.id,
@@ -548,8 +549,13 @@ def watched_recording(slug: str) -> WatchedRecording | None:
         )
         .join(Recording.workshop)
         .join(Workshop.event)
-        .where(Recording.slug == slug)
-    ).first()
+        .where(Recording.slug == bindparam("slug"))
+    )
+
+
+def watched_recording(slug: str) -> WatchedRecording | None:
+    """The recording at `slug` with what its watch page shows, or None."""
+    found = db.session.execute(_watched_statement(), {"slug": slug}).first()
     if found is None:
         return None
     recording, workshop_id, number, title, summary, *event = found
