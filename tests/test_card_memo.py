@@ -208,3 +208,27 @@ def test_threads_share_the_memo_within_its_bound():
     assert len(memo) == 100
     assert memo.hits + memo.renders == 4 * asks
     assert all(memo.get(key) in (None, key) for key in range(150))
+
+
+def test_the_api_writes_what_jsonify_writes_and_shows_a_new_stream_at_once(uncached):
+    """The recordings API joins kept JSON texts (catalogue.api.recording_json): byte for byte the answer the
+    app's JSON provider writes for the same objects, and a stream's new state is a new key."""
+    from catalogue.media.models import Stream, StreamState
+
+    client = uncached.test_client()
+    for path in ("/api/v1/recordings", "/api/v1/recordings?page=2&per_page=2", f"/api/v1/recordings/{SLUG}"):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        with uncached.test_request_context(path):
+            assert uncached.json.response(answer.get_json()).get_data() == answer.get_data(), path
+
+    before = client.get(f"/api/v1/recordings/{SLUG}").get_json()["stream"]
+    with uncached.app_context():
+        recording = db.session.scalar(select(Recording).where(Recording.slug == SLUG))
+        assert recording is not None
+        db.session.add(Stream(recording_id=recording.id, state=StreamState.QUEUED))
+        db.session.commit()
+    listed = client.get("/api/v1/recordings").get_json()["recordings"]
+    after = next(r for r in listed if r["slug"] == SLUG)["stream"]
+    assert before["state"] != "queued" and after["state"] == "queued"
+    assert client.get(f"/api/v1/recordings/{SLUG}").get_json()["stream"]["state"] == "queued"

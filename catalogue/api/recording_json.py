@@ -1,24 +1,26 @@
-"""The API's RECORDING (design.md §8), described once per recording and reused.
+"""The API's RECORDING (design.md §8), described once per recording and reused as JSON text.
 
-A page of the recordings API builds some 350 absolute URLs; building them and the objects around them cost
-more than reading the data. So each recording's object (all of it but `stream`, which the media package
-describes from its own rows) is kept in a memo keyed by what it shows: the recording's columns, its audio
-tracks, chapters and published subtitles, plus the host and path prefix its URLs are made for. A write is a
-new key for the recordings it changed; nothing is ever invalidated.
+A page of the recordings API builds some 350 absolute URLs; building them and the objects around them, then
+serializing fifty objects, cost more than reading the data. So each recording's object is kept in a memo as the
+compact JSON text the app's provider writes, keyed by what it shows: the recording's columns, its audio tracks,
+chapters and published subtitles, what its stream shows (catalogue.media.queries.stream_facts), plus the host and
+path prefix its URLs are made for. A page joins the texts. A write is a new key for the recordings it changed;
+nothing is ever invalidated.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 from zoneinfo import ZoneInfo
 
-from flask import request, url_for
+from flask import Response, current_app, request, url_for
 
 from catalogue.media.models import Stream
-from catalogue.media.queries import stream_json
+from catalogue.media.queries import stream_facts, stream_json
 from catalogue.memo import Memo, app_memo
 from catalogue.recordings.models import Recording
 from catalogue.recordings.queries import RecordingEntry, recording_entries
@@ -87,24 +89,54 @@ def _described(described: RecordingDescription) -> dict[str, Any]:
     }
 
 
-def recording_json_memo() -> Memo[dict[str, Any]]:
+def recording_json_memo() -> Memo[str]:
     return app_memo(MEMO_KEY, lambda: Memo(MEMO_ENTRIES, size=lambda _described: 1))
 
 
-def recordings_json(recordings: Sequence[Recording], streams: dict[int, Stream] | None = None) -> list[dict[str, Any]]:
-    """Design §8's RECORDING for each recording, in order. For a list, pass `streams_by_recording(recordings)`:
-    one query for every stream. The objects the memo shares are only read: each answer gets its own copy of the
-    outer object, with its `stream`."""
+def compact_json() -> bool:
+    """Whether the app writes JSON answers compact (Flask's provider: always but in debug mode)."""
+    provider = current_app.json
+    compact = getattr(provider, "compact", None)
+    return not ((compact is None and current_app.debug) or compact is False)
+
+
+def recording_texts(recordings: Sequence[Recording], streams: dict[int, Stream]) -> list[str]:
+    """Design §8's RECORDING for each recording, in order, as the compact JSON text the app's JSON provider
+    writes (sorted keys): serializing a page of fifty took as long as reading it. `streams` comes from
+    `streams_by_recording(recordings)` (one query for every stream)."""
     entries = recording_entries(recordings)
     subtitles = subtitle_summaries([recording.id for recording in recordings])
     memo = recording_json_memo()
     setting = (request.host_url, request.root_url)
-    answers = []
+    texts = []
     for recording in recordings:
-        key = (setting, RecordingDescription(entries[recording.id], subtitles.get(recording.id, ())))
-        described = memo.get(key)
-        if described is None:
-            described = _described(key[1])
-            memo.put(key, described)
-        answers.append({**described, "stream": stream_json(recording, streams)})
-    return answers
+        description = RecordingDescription(entries[recording.id], subtitles.get(recording.id, ()))
+        key = (setting, description, stream_facts(recording, streams))
+        text = memo.get(key)
+        if text is None:
+            described = _described(description) | {"stream": stream_json(recording, streams)}
+            text = current_app.json.dumps(described, separators=(",", ":"))
+            memo.put(key, text)
+        texts.append(text)
+    return texts
+
+
+def json_answer(body: str) -> Response:
+    """A JSON answer from its compact text, as the app's provider would have written it (a final newline)."""
+    return current_app.response_class(f"{body}\n", mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
+
+
+def recordings_answer(recordings: Sequence[Recording], streams: dict[int, Stream], **fields: int) -> Response:
+    """`{"recordings": [RECORDING, ...], **fields}` (fields are numbers), byte for byte what jsonify() writes."""
+    texts = recording_texts(recordings, streams)
+    if not compact_json():
+        return cast(Response, current_app.json.response({"recordings": [json.loads(t) for t in texts], **fields}))
+    # Sorted keys, as the provider writes them: "recordings" before "total".
+    members = {"recordings": "[" + ",".join(texts) + "]"} | {name: str(int(value)) for name, value in fields.items()}
+    return json_answer("{" + ",".join(f"{json.dumps(name)}:{members[name]}" for name in sorted(members)) + "}")
+
+
+def recording_answer(recording: Recording, streams: dict[int, Stream]) -> Response:
+    """One RECORDING, byte for byte what jsonify() writes."""
+    (text,) = recording_texts([recording], streams)
+    return json_answer(text) if compact_json() else cast(Response, current_app.json.response(json.loads(text)))

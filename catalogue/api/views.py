@@ -9,13 +9,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from flask import abort, jsonify, request, url_for
+from flask import Response, abort, jsonify, request, url_for
 from flask.typing import ResponseReturnValue
 
 from catalogue.accounts.auth import api_user
 from catalogue.accounts.models import Role
 from catalogue.api.blueprint import bp
-from catalogue.api.recording_json import recordings_json
+from catalogue.api.recording_json import recording_answer, recordings_answer
 from catalogue.errors import api_error
 from catalogue.extensions import db
 from catalogue.inputs import (
@@ -64,24 +64,25 @@ RECORDINGS_PER_PAGE = 50
 MOMENT_LENGTH = 64
 
 
-def _recording_answer(slug: str) -> dict[str, Any]:
-    return recordings_json([recording_or_404(slug)])[0]
+def _recording_answer(slug: str) -> Response:
+    recording = recording_or_404(slug)
+    return recording_answer(recording, streams_by_recording([recording]))
 
 
 @bp.get("/recordings")
 @cached
-def recordings() -> dict[str, Any]:
+def recordings() -> Response:
     """A page of recordings: `?page=` and `per_page=` (50 by default, at most 500), or the first 500 when
     neither is given; `total` counts them all."""
     asked = "page" in request.args or "per_page" in request.args
     paging = read_paging(RECORDINGS_PER_PAGE if asked else MAX_PER_PAGE, adjustable=True)
     page = recordings_in_order(paging.per_page, paging.offset)
-    return {"recordings": recordings_json(page, streams_by_recording(page)), "total": recording_count()}
+    return recordings_answer(page, streams_by_recording(page), total=recording_count())
 
 
 @bp.get("/recordings/<slug>")
 @cached
-def recording(slug: str) -> dict[str, Any]:
+def recording(slug: str) -> Response:
     return _recording_answer(slug)
 
 
@@ -236,7 +237,7 @@ def create_recording() -> ResponseReturnValue:
         )
     except Taken as taken:
         return _taken(taken)
-    return jsonify(_recording_answer(created.slug)), 201
+    return _recording_answer(created.slug), 201
 
 
 @bp.post("/recordings/<slug>/audio-tracks")
@@ -258,7 +259,7 @@ def create_audio_track(slug: str) -> ResponseReturnValue:
         )
     except Taken as taken:
         return _taken(taken)
-    return jsonify(_recording_answer(slug)), 201
+    return _recording_answer(slug), 201
 
 
 # --- Translations (design.md §8): reads are public, writes need a translator of that locale (or an admin) ----

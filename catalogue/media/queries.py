@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -85,6 +86,25 @@ def _folder_file(recording: Recording, stream: Stream, name: str | None) -> str 
         return None
     version = Path(stream.folder).name
     return url_for("media.hls_file", slug=recording.slug, version=version, name=name, _external=True)
+
+
+def stream_facts(recording: Recording, streams: dict[int, Stream]) -> Hashable:
+    """Everything stream_json() reads, as a value: what a kept RECORDING is keyed by (catalogue.api)."""
+    stream = streams.get(recording.id)
+    if stream is None:
+        return (recording.slug, recording.poster_url)
+    renditions = tuple(
+        (r["track"], r["name"], r["language"], r["default"]) for r in (stream.renditions if stream.folder else [])
+    )
+    return (
+        recording.slug,
+        recording.poster_url,
+        stream.state,
+        stream.folder,
+        stream.poster,
+        stream.thumbnails,
+        renditions,
+    )
 
 
 def stream_json(recording: Recording, streams: dict[int, Stream] | None = None) -> dict[str, Any]:
