@@ -15,7 +15,7 @@ from flask import Flask, render_template, request
 from flask_login import UserMixin, current_user
 from markupsafe import Markup
 
-from catalogue.memo import KEY_ALLOWANCE, Memo, app_memo, kept
+from catalogue.memo import KEY_ALLOWANCE, Memo, app_memo, kept, translations_signature
 
 HEADER = "_header.html"
 MEMO_KEY = "catalogue_layout_memo"
@@ -40,5 +40,11 @@ def site_header() -> Markup:
     return header
 
 
+def _note_translations_signature() -> None:
+    translations_signature()
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["site_header"] = site_header
+    # After catalogue.i18n's hook that loads a translator's new .mo (registered before this one).
+    app.before_request(_note_translations_signature)

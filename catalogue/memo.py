@@ -106,8 +106,10 @@ def fragment_memo() -> Memo[tuple[Markup, ...]]:
     )
 
 
-def _translations_signature() -> object:
-    """The compiled translations' signature as this request first saw it (see fragment_setting())."""
+def translations_signature() -> object:
+    """The compiled translations' signature as this request first saw it (see fragment_setting()). Read at the
+    start of every request (catalogue.layout), right after a translator's new .mo is loaded, so even a fragment a
+    page renders last (the header) is never kept under a newer signature than its translations."""
     if "catalogue_fragments_signature" not in g:
         g.catalogue_fragments_signature = current_app.extensions["catalogue_catalogue_state"]["signature"]
     return g.catalogue_fragments_signature
@@ -124,7 +126,7 @@ def fragment_setting() -> tuple[object, ...]:
     """What every fragment's HTML depends on beside its facts: the interface language, the compiled translations'
     signature and the site's path prefix. A view reads it before it translates anything: the signature comes
     first, so the catalogues a request renders with are never older than its keys say."""
-    signature = _translations_signature()
+    signature = translations_signature()
     return (locale_code(), signature, request.script_root)
 
 

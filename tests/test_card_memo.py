@@ -232,3 +232,17 @@ def test_the_api_writes_what_jsonify_writes_and_shows_a_new_stream_at_once(uncac
     after = next(r for r in listed if r["slug"] == SLUG)["stream"]
     assert before["state"] != "queued" and after["state"] == "queued"
     assert client.get(f"/api/v1/recordings/{SLUG}").get_json()["stream"]["state"] == "queued"
+
+
+def test_each_search_hit_is_rendered_once_per_language_then_reused(uncached):
+    client = uncached.test_client()
+    french = client.get("/search?q=kentlerde&lang=fr").get_data(as_text=True)
+    hits = french.count('<li class="hit ')
+    assert hits >= 1 and renders(uncached) == hits
+    assert client.get("/search?q=kentlerde&lang=fr").get_data(as_text=True) == french
+    assert renders(uncached) == hits
+    assert ">paroles<" in french  # The hit's kind, in the page's language.
+
+    turkish = client.get("/search?q=kentlerde&lang=tr").get_data(as_text=True)
+    assert renders(uncached) == hits + turkish.count('<li class="hit ')
+    assert ">paroles<" not in turkish

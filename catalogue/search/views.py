@@ -3,15 +3,21 @@ what was said at that moment in the recording's other subtitle languages; and th
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_babel import pgettext
+from markupsafe import Markup
 
 from catalogue.extensions import db
-from catalogue.i18n import collate, language_name, locale_code
+from catalogue.i18n import collate, format_timestamp, language_name, locale_code
 from catalogue.inputs import read_paging
+from catalogue.memo import escaped, kept
 from catalogue.pagecache import cached
 from catalogue.search.queries import (
     MAX_PAGE,
@@ -26,17 +32,79 @@ from catalogue.search.queries import (
 )
 
 bp = Blueprint("search", __name__, template_folder="templates")
+HIT_TEMPLATE = "search/_hit.html"
 
 
-def _grouped(hits: list[Hit]) -> list[tuple[object, list[Hit]]]:
-    """Consecutive hits of one recording together (the search already orders them so)."""
-    groups: list[tuple[object, list[Hit]]] = []
-    for hit in hits:
+def _grouped(hits: list[Hit], items: list[Markup]) -> list[tuple[object, list[Markup]]]:
+    """Consecutive hits of one recording together (the search already orders them so), as their rendered items."""
+    groups: list[tuple[object, list[Markup]]] = []
+    for hit, item in zip(hits, items, strict=True):
         if groups and groups[-1][0] == hit.recording:
-            groups[-1][1].append(hit)
+            groups[-1][1].append(item)
         else:
-            groups.append((hit.recording, [hit]))
+            groups.append((hit.recording, [item]))
     return groups
+
+
+def _kind_names() -> dict[str, str]:
+    """Where a word was found: what was said (a subtitle line), or a catalogue text of that kind."""
+    return {
+        "cue": pgettext("search hit kind", "said"),
+        "title": pgettext("search hit kind", "title"),
+        "summary": pgettext("search hit kind", "summary"),
+        "chapter": pgettext("search hit kind", "chapter"),
+        "speaker": pgettext("search hit kind", "speaker"),
+        "event": pgettext("search hit kind", "event"),
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class HitView:
+    """A hit as search/_hit.html shows it, every text and link worked out: the key its markup is kept under."""
+
+    kind: str
+    kind_name: str
+    language: str
+    language_name: str
+    time: str | None
+    snippet: Markup
+    link: str
+    # (language, its name, the line, its link) of what was said at that moment in other languages.
+    also: tuple[tuple[str, str, str, str], ...]
+    said_elsewhere: str
+
+
+def _render_hit(hit_item: Callable[[HitView], object], view: HitView) -> tuple[Markup, ...]:
+    return escaped((hit_item(view),), HIT_TEMPLATE)
+
+
+def hit_items(hits: list[Hit], also: dict[int, list[Line]], names: dict[str, str], links: MomentLinks) -> list[Markup]:
+    """Each hit's item, kept per language and HitView (catalogue.memo.kept): a hit's markup took some fifty
+    escaped pieces of the page's template, twenty times a page."""
+    kind_names = _kind_names()
+    said_elsewhere = _("Said at the same moment in other languages")
+    template = current_app.jinja_env.get_template(HIT_TEMPLATE)
+    hit_item = cast(Any, template.module).hit_item  # Needs no context: the view holds every text.
+    items = []
+    for hit in hits:
+        document = hit.document
+        view = HitView(
+            document.kind,
+            kind_names.get(document.kind, document.kind),
+            document.language,
+            names[document.language],
+            format_timestamp(document.start_ms) if document.start_ms is not None else None,
+            hit.snippet,
+            links.hit(hit),
+            tuple(
+                (line.language, names[line.language], line.text, links.line(hit, line)) for line in also[document.id]
+            ),
+            said_elsewhere,
+        )
+        # The template object is in the key: a reloaded template is another object, so its items are new keys.
+        (item,) = kept((template, view), functools.partial(_render_hit, hit_item, view))
+        items.append(item)
+    return items
 
 
 def _other_languages(hits: list[Hit], viewer: str) -> dict[int, list[Line]]:
@@ -87,6 +155,7 @@ def results() -> ResponseReturnValue:
     names = _LanguageNames()
     events = event_choices(db.session())
     filters = {"q": raw, "lang_filter": language, "event": event, "kind": kind}
+    items = hit_items(found.hits, _other_languages(found.hits, locale_code()), names, MomentLinks())
     return render_template(
         "search/results.html",
         filters={name: value or "" for name, value in filters.items()},
@@ -94,9 +163,8 @@ def results() -> ResponseReturnValue:
         raw=raw,
         query=query,
         found=found,
-        groups=_grouped(found.hits),
-        also=_other_languages(found.hits, locale_code()),
-        links=MomentLinks(),
+        groups=_grouped(found.hits, items),
+        kind_names=_kind_names(),
         # The filter's choices in the order of their names, as by_language_name() sorts them.
         languages=collate(languages, key=names.__getitem__),
         language_names=names,
