@@ -164,7 +164,8 @@ def reads_only(session: scoped_session[Any]) -> None:
     then run in autocommit, without the BEGIN and ROLLBACK round trips that wrapped every page's five or six
     reads. Each statement still sees one consistent snapshot, as under READ COMMITTED it always did; a request
     whose session has already begun keeps its transaction."""
-    if not session().in_transaction():
+    # Asking the registry first: a request that never touches the database (a 304) makes no session at all.
+    if not session.registry.has() or not session().in_transaction():
         g.catalogue_reads_only = True
 
 

@@ -86,12 +86,21 @@ def test_kept_parts_serve_other_urls_and_a_write_shows_at_once(app, uncached):
     client = uncached.test_client()
     first = client.get(f"/recordings/{slug}?lang=fr").get_data(as_text=True)
     kept = renders(uncached)
-    assert kept == 3  # The recording's parts, the controls and the player's messages, in French.
+    # The recording's parts, the controls, the player's messages, and the player for this audio and subtitles.
+    assert kept == 4
     other_audio = re.findall(r'name="audio" value="([^"]+)"', first)[1]
-    # Another moment, audio track or subtitle choice of the same recording renders none of them again.
-    for query in ("t=30", "subs=off", f"audio={other_audio}", "t=12&subs=en"):
+    # A shared moment renders nothing again.
+    for query in ("t=30", "t=12"):
         assert client.get(f"/recordings/{slug}?{query}&lang=fr").status_code == 200
     assert renders(uncached) == kept
+    # Another audio track or subtitle choice renders its player once, and only that.
+    for query in ("subs=off", f"audio={other_audio}"):
+        assert client.get(f"/recordings/{slug}?{query}&lang=fr").status_code == 200
+        kept += 1
+        assert renders(uncached) == kept
+        again = client.get(f"/recordings/{slug}?{query}&t=99&lang=fr").get_data(as_text=True)
+        assert renders(uncached) == kept
+        assert f'value="http://localhost/recordings/{slug}?{query}&amp;t=99&amp;lang=fr"' in again
 
     with app.app_context():
         recording = db.session.scalar(select(Recording).where(Recording.slug == slug))
@@ -100,7 +109,7 @@ def test_kept_parts_serve_other_urls_and_a_write_shows_at_once(app, uncached):
         db.session.commit()
         make_subtitles(recording, "de")
     after = client.get(f"/recordings/{slug}?lang=fr").get_data(as_text=True)
-    assert renders(uncached) == kept + 1  # This recording's parts only.
+    assert renders(uncached) == kept + 2  # This recording's parts and its player (German subtitles), only.
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Questions" in after and "<script>alert" not in after
     assert "Speaker renamed" in after and "Speaker 2-0" not in after and "Speaker 2-0" in first
     assert "/subtitles/de.srt" in after and "/subtitles/de.srt" not in first
@@ -115,7 +124,7 @@ def test_kept_parts_follow_the_language_and_a_translators_save(make_app, transla
     french = client.get(f"{path}?lang=fr").get_data(as_text=True)
     english = client.get(f"{path}?lang=en").get_data(as_text=True)
     assert client.get(f"{path}?lang=fr").get_data(as_text=True) == french
-    assert renders(app) == 6  # Three parts in each language.
+    assert renders(app) == 8  # Four parts in each language.
     assert '<h2 id="chapters-heading">Chapitres</h2>' in french and "Chapters</h2>" in english
     assert 'aria-label="Commandes du lecteur"' in french and 'aria-label="Player controls"' in english
 

@@ -22,6 +22,7 @@ from catalogue.recordings.cards import PEOPLE_ROLES, rendered, template_parts
 from catalogue.recordings.content import person_affiliation, person_name
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role
 from catalogue.recordings.queries import (
+    AudioChoice,
     WatchFacts,
     audio_spellings,
     event_leads,
@@ -164,6 +165,7 @@ def stream_of(recording: Recording) -> dict[str, object] | None:
 WATCH_PARTS = "recordings/_watch_parts.html"
 CONTROLS = "recordings/_controls.html"
 PLAYER_MESSAGES = "recordings/_player_messages.html"
+PLAYER_PARTS = "recordings/_player_parts.html"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +190,56 @@ def _watch_parts(facts: WatchFacts) -> WatchParts:
     return WatchParts(heading, chapters_and_downloads, about, controls, messages)
 
 
+@dataclass(frozen=True, slots=True)
+class PlayerParts:
+    player: Markup
+    transcript: Markup
+
+
+def _player_parts(
+    recording: Recording,
+    facts: WatchFacts,
+    audio_tracks: tuple[AudioChoice, ...],
+    audio: AudioChoice,
+    subs: str,
+    stream: dict[str, object] | None,
+    parts: WatchParts,
+) -> PlayerParts:
+    """The player (picture, tracks, audio and subtitle choices) and the transcript's frame: they show the
+    recording, the audio track and the subtitles asked for, never the moment (`t`) or the URL, so they are kept
+    per language by exactly those (catalogue.memo.kept) and a shared moment renders only the page's own lines.
+    The stream is a dict (media's JSON): its text is in the key."""
+    key = (
+        PLAYER_PARTS,
+        recording.slug,
+        recording.poster_url,
+        facts.workshop.title,
+        facts.event.original_language,
+        audio_tracks,
+        audio,
+        subs,
+        facts.subtitle_languages,
+        json.dumps(stream, sort_keys=True),
+    )
+    player, transcript = kept(
+        key,
+        lambda: template_parts(
+            PLAYER_PARTS,
+            ("player", "transcript"),
+            recording=recording,
+            workshop=facts.workshop,
+            event=facts.event,
+            audio_tracks=audio_tracks,
+            subtitle_languages=facts.subtitle_languages,
+            audio=audio,
+            subs=subs,
+            stream=stream,
+            parts=parts,
+        ),
+    )
+    return PlayerParts(player, transcript)
+
+
 @bp.get("/recordings/<slug>")
 @cached
 def watch(slug: str) -> ResponseReturnValue:
@@ -205,8 +257,8 @@ def watch(slug: str) -> ResponseReturnValue:
     audio = watched.default_audio
     if "audio" in request.args:
         audio = next((t for t in watched.audio_tracks if t.slug == request.args["audio"]), None)
-        if audio is None:
-            abort(404)
+    if audio is None:
+        abort(404)  # No such track asked for (a recording with no live track was refused above).
 
     subs = request.args.get("subs")
     if subs is None:
@@ -215,9 +267,13 @@ def watch(slug: str) -> ResponseReturnValue:
     elif subs != "off" and subs not in published:
         abort(404)
 
+    stream = stream_of(recording)
+    parts = _watch_parts(facts)
+    player = _player_parts(recording, facts, watched.audio_tracks, audio, subs, stream, parts)
     return render_template(
         "recordings/watch.html",
-        parts=_watch_parts(facts),
+        parts=parts,
+        player=player,
         recording=recording,
         workshop=facts.workshop,
         event=facts.event,
@@ -227,7 +283,7 @@ def watch(slug: str) -> ResponseReturnValue:
         subs=subs,
         start=_start_seconds(request.args.get("t"), recording.duration_ms),
         step_back=current_app.config["CATALOGUE_INTERPRETATION_STEP_BACK_S"],
-        stream=stream_of(recording),
+        stream=stream,
     )
 
 
