@@ -1,11 +1,15 @@
 """The production entry point: `gunicorn -c python:catalogue.gunicorn_config catalogue.wsgi:app`.
 
-Each worker builds its own app. Nothing is migrated or loaded at start-up: run `flask db upgrade` first.
+Each worker builds its own app and warms it up (catalogue.layout.warm_up: templates compiled, the catalogue and
+search pages asked for in every language). Nothing is migrated or loaded at start-up: run `flask db upgrade` first.
 It refuses to start without a real SECRET_KEY (`flask run` and the tests keep the development one).
 """
 
 from catalogue import create_app
+from catalogue.layout import warm_up
 from catalogue.security import require_production_secret_key
 
 app = create_app()
 require_production_secret_key(app)
+# Each worker imports this module after gunicorn's fork: it compiles its templates before its first request.
+warm_up(app)

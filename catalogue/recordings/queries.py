@@ -388,13 +388,12 @@ class RecordingEntry:
 
 @cache
 def _entry_statements() -> tuple[AnySelect, AnySelect, AnySelect, Select[Recording]]:
-    """For a list of recording ids: their workshops and events, live audio tracks and chapters; and a window
-    (`limit`, `offset`) of the recordings in catalogue order."""
+    """For a list of workshop ids, their numbers, titles and events; for a list of recording ids, their live audio
+    tracks and chapters; and a window (`limit`, `offset`) of the recordings in catalogue order."""
     return (
-        select(Recording.id, Event.slug, Event.title, Event.timezone, Workshop.number, Workshop.title)
-        .join(Recording.workshop)
+        select(Workshop.id, Event.slug, Event.title, Event.timezone, Workshop.number, Workshop.title)
         .join(Workshop.event)
-        .where(Recording.id.in_(_IDS)),
+        .where(Workshop.id.in_(_WORKSHOPS)),
         select(
             AudioTrack.recording_id,
             AudioTrack.id,
@@ -427,10 +426,16 @@ def recordings_in_order(limit: int, offset: int) -> list[Recording]:
 
 
 def recording_entries(recordings: Sequence[Recording]) -> dict[int, RecordingEntry]:
-    """What the API shows of these recordings, by id: three queries of those columns."""
+    """What the API shows of these recordings, by id: two queries of those columns, and their workshops' places
+    once per catalogue version."""
     ids = [recording.id for recording in recordings]
     places_statement, audio_statement, chapters_statement, _window = _entry_statements()
-    places = {row[0]: row for row in _rows(places_statement, ids=ids)}
+    # Where each workshop sits (its number, title and event), kept per catalogue version: a handful of workshops
+    # for a page of fifty recordings, the same on every page.
+    places: dict[int, AnyRow] = by_version("workshop places", catalogue_version(), dict)
+    missing = {recording.workshop_id for recording in recordings} - places.keys()
+    if missing:
+        places.update((row[0], row) for row in _rows(places_statement, workshops=list(missing)))
     audio: dict[int, list[AudioTrackEntry]] = defaultdict(list)
     for recording_id, track_id, slug, label, kind, languages, media_url, mime_type in _rows(audio_statement, ids=ids):
         audio[recording_id].append(
@@ -441,7 +446,7 @@ def recording_entries(recordings: Sequence[Recording]) -> dict[int, RecordingEnt
         chapters[recording_id].append(ChapterEntry(start_ms, end_ms, title, speaker))
     entries = {}
     for recording in recordings:
-        _id, event_slug, event_title, event_timezone, workshop_number, workshop_title = places[recording.id]
+        _id, event_slug, event_title, event_timezone, workshop_number, workshop_title = places[recording.workshop_id]
         entries[recording.id] = RecordingEntry(
             recording.slug,
             recording.title,
