@@ -17,12 +17,13 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 from urllib.parse import quote_plus
 
 from flask import url_for
 from markupsafe import Markup
-from sqlalchemy import Row, bindparam, event, func, select, text, union
+from sqlalchemy import Row, TextClause, bindparam, event, func, select, text, union
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -250,9 +251,15 @@ def _recording_refs(session: Session, ids: Iterable[int]) -> dict[int, Recording
     wanted = list(dict.fromkeys(ids))
     missing = [recording_id for recording_id in wanted if recording_id not in known]
     if missing:
-        for row in session.execute(_RECORDING_REFS, {"ids": missing}):
+        for row in session.connection().execute(_RECORDING_REFS, {"ids": missing}).all():
             known[row[0]] = RecordingRef(row[0], row[1], row[2], row[3], EventRef(*row[4:]))
     return {recording_id: known[recording_id] for recording_id in wanted if recording_id in known}
+
+
+@lru_cache(maxsize=256)
+def _text(sql: str) -> TextClause:
+    """A statement's TextClause, parsed once per SQL text (the matching statements are a few shapes)."""
+    return text(sql)
 
 
 def _by_id(document: Document) -> int:
@@ -264,7 +271,8 @@ def _documents(
 ) -> tuple[list[Document], dict[int, RecordingRef]]:
     """The documents `matches` selects, in id order, and their recordings."""
     # Sorted here, not by an outer ORDER BY: SQLite would flatten that into the FTS5 query and walk every id.
-    documents = sorted((Document(*row) for row in session.execute(text(matches), parameters)), key=_by_id)
+    rows = session.connection().execute(_text(matches), parameters).all()
+    documents = sorted((Document(*row) for row in rows), key=_by_id)
     recordings = _recording_refs(session, (document.recording_id for document in documents))
     # A document whose recording went in the meantime (deleted between the two reads) is not a hit.
     return [document for document in documents if document.recording_id in recordings], recordings
@@ -493,7 +501,8 @@ def add_moments(session: Session, hits: list[Hit]) -> None:
     if not cues:
         return
     lines: dict[int, list[Line]] = defaultdict(list)
-    for hit_id, language, start, line in session.execute(MOMENTS, {"hits": cues, "lookback": MOMENT_LOOKBACK_MS}):
+    moments = session.connection().execute(MOMENTS, {"hits": cues, "lookback": MOMENT_LOOKBACK_MS}).all()
+    for hit_id, language, start, line in moments:
         said = lines[hit_id]
         if sum(other.language == language for other in said) < LINES_PER_LANGUAGE:
             said.append(Line(language, start, line))
