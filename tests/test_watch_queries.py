@@ -70,8 +70,9 @@ def test_a_watch_page_reads_as_many_statements_for_1_or_6_tracks_chapters_and_pe
         one, six = make_watchable(1), make_watchable(6)
     count_one, _page = statements_of(uncached, f"/recordings/{one}?lang=en")
     count_six, page = statements_of(uncached, f"/recordings/{six}?lang=en")
-    # The recording with its workshop and event, its audio tracks, subtitle languages, chapters, people, stream.
-    assert count_one == count_six == 6
+    # The recording with its workshop and event; its audio tracks; its subtitle languages, chapters and people
+    # (one statement of tagged rows); its stream.
+    assert count_one == count_six == 4
     # ...and the page shows all six of each.
     assert len(re.findall(r'<input type="radio" name="audio"', page)) == 6
     assert len(re.findall(r'<input type="radio" name="subs" value="(?!off)', page)) == 6

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections import defaultdict
 from collections.abc import Collection, Sequence
@@ -175,6 +176,19 @@ People = tuple[tuple[Role, tuple[PersonFacts, ...]], ...]
 NO_PEOPLE: People = tuple((role, ()) for role in PEOPLE_ROLES)
 
 
+def _tagged(tag: str, owner: Any, values: tuple[Any, ...], order: tuple[Any, Any], width: int) -> Any:
+    """One part of a statement of tagged rows (a union of several small reads, one round trip): the tag, the
+    row's owner (a recording or a workshop), `width` values as text (NULL past the part's own) and two integers
+    to order the part by."""
+    padded = [*values, *([null()] * (width - len(values)))]
+    return select(
+        literal(tag, String()).label("part"),
+        owner.label("owner"),
+        *(cast(value, String).label(f"v{n}") for n, value in enumerate(padded)),
+        *(column.label(f"o{n}") for n, column in enumerate(order)),
+    )
+
+
 @cache
 def _details_statement() -> Any:
     """For recordings (`ids`) and workshops (`workshops`): live audio tracks ("a": kind, languages), published
@@ -182,17 +196,7 @@ def _details_statement() -> Any:
     in one statement of tagged rows, each part in its order. One round trip instead of three: on PostgreSQL
     each was a third of a page's time in the database."""
     track = _subtitle_track()
-    text: Any = String()
-
-    def part(tag: str, owner: Any, values: tuple[Any, ...], order: tuple[Any, ...]) -> Any:
-        padded = [*values, *([null()] * (4 - len(values)))]
-        return select(
-            literal(tag, text).label("part"),
-            owner.label("owner"),
-            *(cast(value, String).label(f"v{n}") for n, value in enumerate(padded)),
-            *(order[n].label(f"o{n}") for n in range(2)),
-        )
-
+    part = functools.partial(_tagged, width=4)
     statement = union_all(
         part("a", AudioTrack.recording_id, (AudioTrack.kind, _SPELLING), (AudioTrack.position, AudioTrack.id)).where(
             AudioTrack.recording_id.in_(_IDS), _LIVE_AUDIO
@@ -207,13 +211,10 @@ def _details_statement() -> Any:
             (Participation.position, Participation.id),
         )
         .join(Participation.person)
-        .where(
-            Participation.workshop_id.in_(bindparam("workshops", expanding=True)), Participation.role.in_(PEOPLE_ROLES)
-        ),
+        .where(Participation.workshop_id.in_(_WORKSHOPS), Participation.role.in_(PEOPLE_ROLES)),
     ).subquery()
-    return select(statement).order_by(
-        statement.c.part, statement.c.owner, statement.c.o0, statement.c.o1, statement.c.v0
-    )
+    c = statement.c
+    return select(statement).order_by(c.part, c.owner, c.o0, c.o1, c.v0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,8 +284,8 @@ def _card_page_statement() -> AnySelect:
 
 
 def recording_cards(*filters: ColumnElement[bool], limit: int, offset: int) -> list[RecordingCard]:
-    """A page of the catalogue's cards (the recordings that match `filters`) in catalogue order: five small
-    queries of the columns a card shows, never whole rows."""
+    """A page of the catalogue's cards (the recordings that match `filters`) in catalogue order: two small
+    queries of the columns a card shows (the page, and its details as tagged rows), never whole rows."""
     statement = _card_page_statement().where(*filters) if filters else _card_page_statement()
     rows = _rows(statement, limit=limit, offset=offset)
     details = _details([row.id for row in rows], {row.workshop_id for row in rows})
@@ -464,14 +465,14 @@ def recording_entries(recordings: Sequence[Recording]) -> dict[int, RecordingEnt
 
 
 # --- the watch page --------------------------------------------------------------------------------------------
-# Reads for the watch page: a recording and what its player, chapters and people show, in five small statements.
+# Reads for the watch page: a recording and what its player, chapters and people show, in three small statements.
 #
 # The watch page renders on every view the page cache cannot answer (a new URL such as a shared moment, the first
 # view after a write). For one recording the ORM's per-statement work (lazy loaders, selectinload's IN lists,
 # identity bookkeeping) cost several times what the database did, so only the recording is loaded as an entity
 # (the media package describes its stream from it); its workshop and event come as columns of the same row, and
-# the audio tracks, subtitle languages, chapters and people as plain rows into frozen values, by statements built
-# once. None of them grows with the number of tracks, chapters or people: one statement each.
+# the audio tracks as plain rows, and the subtitle languages, chapters and people as one statement of tagged rows
+# (_tagged), into frozen values, by statements built once. None grows with the number of tracks, chapters or people.
 
 
 @dataclass(frozen=True, slots=True)
@@ -527,13 +528,36 @@ class WatchedRecording:
 
 
 @cache
-def _statements() -> tuple[AnySelect, AnySelect, AnySelect, AnySelect]:
-    """Audio tracks, published subtitle languages and chapters of a recording (`recording`); the people of a
-    workshop (`workshop`). Built on first use, once the mappers are configured."""
+def _statements() -> tuple[AnySelect, Any]:
+    """A recording's (`recording`) audio tracks; and in one statement of tagged rows (_tagged), its published
+    subtitle languages ("s"), its chapters ("c": title, role and person, ordered by start) and the people of its
+    workshop (`workshop`) for the roles a page lists ("p"). Built on first use, once the mappers are configured."""
     recording: BindParameter[int] = bindparam("recording")
     workshop: BindParameter[int] = bindparam("workshop")
-    # Subtitle tracks through the relationship: recordings sits below subtitles and does not import it.
-    track: Any = Recording.subtitle_tracks.property.mapper.class_
+    track = _subtitle_track()
+    part = functools.partial(_tagged, width=5)
+    details = union_all(
+        part("s", track.recording_id, (track.language,), (literal(0), literal(0))).where(
+            track.recording_id == recording, _published(track)
+        ),
+        part(
+            "c",
+            Chapter.recording_id,
+            (Chapter.title, Chapter.role, Person.honorific, Person.name, Person.affiliation),
+            (Chapter.start_ms, Chapter.id),
+        )
+        .outerjoin(Chapter.person)
+        .where(Chapter.recording_id == recording),
+        part(
+            "p",
+            Participation.workshop_id,
+            (Participation.role, Person.honorific, Person.name, Person.affiliation),
+            (Participation.position, Participation.id),
+        )
+        .join(Participation.person)
+        .where(Participation.workshop_id == workshop, Participation.role.in_(PEOPLE_ROLES)),
+    ).subquery()
+    c = details.c
     return (
         select(
             AudioTrack.id,
@@ -547,19 +571,7 @@ def _statements() -> tuple[AnySelect, AnySelect, AnySelect, AnySelect]:
         )
         .where(AudioTrack.recording_id == recording, AudioTrack.retired_at.is_(None))
         .order_by(AudioTrack.position, AudioTrack.id),
-        select(track.language)
-        .where(
-            and_(track.recording_id == recording, track.current_revision_id.is_not(None), track.retired_at.is_(None))
-        )
-        .order_by(track.language),
-        select(Chapter.start_ms, Chapter.title, Chapter.role, Person.honorific, Person.name, Person.affiliation)
-        .outerjoin(Chapter.person)
-        .where(Chapter.recording_id == recording)
-        .order_by(Chapter.start_ms, Chapter.id),
-        select(Participation.role, Person.honorific, Person.name, Person.affiliation)
-        .join(Participation.person)
-        .where(Participation.workshop_id == workshop, Participation.role.in_(PEOPLE_ROLES))
-        .order_by(Participation.position, Participation.id),
+        select(details).order_by(c.part, c.o0, c.o1, c.v0),
     )
 
 
@@ -568,12 +580,31 @@ def _person(honorific: str | None, name: str | None, affiliation: str | None) ->
     return None if name is None else PersonFacts(honorific or "", name, affiliation or "")
 
 
-def _people(workshop_id: int, statement: AnySelect) -> tuple[tuple[Role, tuple[PersonFacts, ...]], ...]:
-    """The workshop's people for each role the page lists, in programme order."""
+@dataclass(frozen=True, slots=True)
+class _WatchDetails:
+    subtitle_languages: tuple[str, ...]
+    chapters: tuple[ChapterFacts, ...]
+    people: People
+
+
+def _watch_details(recording_id: int, workshop_id: int, statement: Any) -> _WatchDetails:
+    """The recording's published subtitle languages in language order, its chapters in order, and its workshop's
+    people for each role the page lists, in programme order: one statement (_statements)."""
+    languages: list[str] = []
+    chapters: list[ChapterFacts] = []
     by_role: dict[Role, list[PersonFacts]] = defaultdict(list)
-    for role, honorific, name, affiliation in _rows(statement, workshop=workshop_id):
-        by_role[role].append(PersonFacts(honorific, name, affiliation))
-    return tuple((role, tuple(by_role[role])) for role in PEOPLE_ROLES)
+    for tag, _owner, first, second, third, fourth, fifth, start_ms, _id in _rows(
+        statement, recording=recording_id, workshop=workshop_id
+    ):
+        if tag == "s":
+            languages.append(first)
+        elif tag == "c":
+            role = Role(second) if second is not None else None
+            chapters.append(ChapterFacts(start_ms, first, role, _person(third, fourth, fifth)))
+        else:
+            by_role[Role(first)].append(PersonFacts(second, third, fourth))
+    people = tuple((role, tuple(by_role[role])) for role in PEOPLE_ROLES)
+    return _WatchDetails(tuple(languages), tuple(chapters), people)
 
 
 @cache
@@ -603,20 +634,18 @@ def watched_recording(slug: str) -> WatchedRecording | None:
     if found is None:
         return None
     recording, workshop_id, number, title, summary, *event = found
-    audio, subtitles, chapters, participations = _statements()
+    audio, details_statement = _statements()
+    details = _watch_details(recording.id, workshop_id, details_statement)
     facts = WatchFacts(
         slug=recording.slug,
         recorded_at=recording.recorded_at,
         duration_ms=recording.duration_ms,
         is_demo_excerpt=recording.is_demo_excerpt,
-        workshop=WorkshopFacts(number, title, _people(workshop_id, participations)),
+        workshop=WorkshopFacts(number, title, details.people),
         summary=summary,
         event=EventFacts(*event),
-        subtitle_languages=tuple(language for (language,) in _rows(subtitles, recording=recording.id)),
-        chapters=tuple(
-            ChapterFacts(start_ms, chapter_title, role, _person(*person))
-            for start_ms, chapter_title, role, *person in _rows(chapters, recording=recording.id)
-        ),
+        subtitle_languages=details.subtitle_languages,
+        chapters=details.chapters,
     )
     return WatchedRecording(
         recording,

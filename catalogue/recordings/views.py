@@ -245,7 +245,7 @@ def _player_parts(
 def watch(slug: str) -> ResponseReturnValue:
     """A recording's player, with the audio track and subtitles asked for (or the defaults).
 
-    Read in six small statements whatever the number of tracks, chapters and people (recordings.queries),
+    Read in four small statements whatever the number of tracks, chapters and people (recordings.queries),
     the stream's included; what does not depend on the URL is rendered once per language (_watch_parts).
     """
     watched = watched_recording(slug)
