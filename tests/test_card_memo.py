@@ -59,11 +59,12 @@ def set_workshop_title(app: Flask, slug: str, title: str) -> None:
 def test_each_card_is_rendered_once_then_reused(uncached):
     client = uncached.test_client()
     first = client.get("/?lang=fr").get_data(as_text=True)
-    assert renders(uncached) == fragments_on(first) == 4  # Three workshops' cards and the summit's line.
+    # Three workshops' cards and the summit's line, and the page's filters and page links.
+    assert renders(uncached) == fragments_on(first) + 1 == 5
     again = client.get("/?lang=fr").get_data(as_text=True)
     same_cards = client.get("/?lang=fr&page=1").get_data(as_text=True)
-    assert renders(uncached) == 4
-    assert uncached.extensions[FRAGMENT_MEMO].hits == 8
+    assert renders(uncached) == 5
+    assert uncached.extensions[FRAGMENT_MEMO].hits == 10
     assert again == first and same_cards.count('<article class="card">') == 3
 
 
@@ -115,7 +116,7 @@ def test_each_language_gets_its_own_cards(uncached):
     client = uncached.test_client()
     french = client.get("/?lang=fr").get_data(as_text=True)
     turkish = client.get("/?lang=tr").get_data(as_text=True)
-    assert renders(uncached) == 8  # Nothing rendered for French is shown to a Turkish reader.
+    assert renders(uncached) == 10  # Nothing rendered for French is shown to a Turkish reader.
     assert FRENCH_TITLE in card_of(french, SLUG) and TURKISH_TITLE not in french
     assert TURKISH_TITLE in card_of(turkish, SLUG) and FRENCH_TITLE not in turkish
     assert '<html lang="tr">' in turkish and "Atelier thématique 1" in french
@@ -126,9 +127,9 @@ def test_a_saved_content_translation_renders_the_cards_again(make_app, translate
     client = app.test_client()
     assert FRENCH_TITLE in card_of(client.get("/?lang=fr").get_data(as_text=True), SLUG)
     client.get("/?lang=tr")
-    assert renders(app) == 8
+    assert renders(app) == 10
     client.get("/?lang=fr")
-    assert renders(app) == 8
+    assert renders(app) == 10
 
     token = api_token(app, "traductrice@example.org", "translator", display_name="Traductrice", locales=("fr",))
     messages = "/api/v1/translations/fr/content/messages"
@@ -144,12 +145,12 @@ def test_a_saved_content_translation_renders_the_cards_again(make_app, translate
     assert saved.status_code == 200, saved.get_json()
 
     french = client.get("/?lang=fr").get_data(as_text=True)
-    assert renders(app) == 12  # Every French fragment again: the compiled catalogues changed.
+    assert renders(app) == 15  # Every French fragment again: the compiled catalogues changed.
     assert "Bâtir des villes résilientes" in card_of(french, SLUG) and FRENCH_TITLE not in french
     turkish = client.get("/?lang=tr").get_data(as_text=True)
     assert TURKISH_TITLE in card_of(turkish, SLUG)
     client.get("/?lang=fr")
-    assert renders(app) == 16  # Turkish once more (its key holds the signature too), French reused.
+    assert renders(app) == 20  # Turkish once more (its key holds the signature too), French reused.
 
 
 def test_the_api_describes_each_recording_once_per_host(uncached):

@@ -37,6 +37,7 @@ from catalogue.recordings.queries import (
 
 bp = Blueprint("recordings", __name__, template_folder="templates")
 PAGE_SIZE = 24
+HOME_PARTS = "recordings/_home_parts.html"
 
 ROLE_LABELS = {
     Role.MODERATOR: lambda: _("Moderation"),
@@ -113,15 +114,59 @@ def home() -> ResponseReturnValue:
         cards=rendered("recording_card", cards),
         shown=shown,
         total=total,
-        page=page,
-        pages=pages,
         event_leads=rendered("event_lead", event_leads()),
-        audio_options=by_language_name(set().union(*heard.values())),
-        heard_as=heard_as,
-        subtitle_options=by_language_name(subtitle_languages()),
-        audio=audio,
-        subs=subs,
+        parts=_home_parts(
+            HomeChoices(
+                tuple(by_language_name(set().union(*heard.values()))),
+                tuple((code, tuple(sorted(kinds))) for code, kinds in sorted(heard_as.items())),
+                tuple(by_language_name(subtitle_languages())),
+                audio,
+                subs,
+                page,
+                pages,
+            )
+        ),
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HomeChoices:
+    """What the catalogue page's filters and page links show: the languages to choose from (and on which kind of
+    track each is heard), the filters asked for, the page and the number of pages."""
+
+    audio_options: tuple[str, ...]
+    heard_as: tuple[tuple[str, tuple[str, ...]], ...]
+    subtitle_options: tuple[str, ...]
+    audio: str
+    subs: str
+    page: int
+    pages: int
+
+
+@dataclass(frozen=True, slots=True)
+class HomeParts:
+    filters: Markup
+    pages: Markup
+
+
+def _home_parts(choices: HomeChoices) -> HomeParts:
+    """The filters form and the page links, kept per language by exactly what they show (catalogue.memo.kept):
+    the same few for every page of the catalogue."""
+    filters, pages = kept(
+        (HOME_PARTS, choices),
+        lambda: template_parts(
+            HOME_PARTS,
+            ("filters", "pages"),
+            audio_options=choices.audio_options,
+            heard_as={code: set(kinds) for code, kinds in choices.heard_as},
+            subtitle_options=choices.subtitle_options,
+            audio=choices.audio,
+            subs=choices.subs,
+            page=choices.page,
+            page_count=choices.pages,
+        ),
+    )
+    return HomeParts(filters, pages)
 
 
 @bp.get("/events/<slug>")
