@@ -189,6 +189,22 @@ def _tagged(tag: str, owner: Any, values: tuple[Any, ...], order: tuple[Any, Any
     )
 
 
+def _people_part(workshops: ColumnElement[bool], width: int) -> Any:
+    """The part ("p": role, honorific, name, affiliation) of the people of the roles a page lists, in programme
+    order, of the workshops `workshops` selects."""
+    return (
+        _tagged(
+            "p",
+            Participation.workshop_id,
+            (Participation.role, Person.honorific, Person.name, Person.affiliation),
+            (Participation.position, Participation.id),
+            width,
+        )
+        .join(Participation.person)
+        .where(workshops, Participation.role.in_(PEOPLE_ROLES))
+    )
+
+
 @cache
 def _details_statement() -> Any:
     """For recordings (`ids`) and workshops (`workshops`): live audio tracks ("a": kind, languages), published
@@ -204,14 +220,7 @@ def _details_statement() -> Any:
         part("s", track.recording_id, (track.language,), (literal(0), literal(0))).where(
             track.recording_id.in_(_IDS), _published(track)
         ),
-        part(
-            "p",
-            Participation.workshop_id,
-            (Participation.role, Person.honorific, Person.name, Person.affiliation),
-            (Participation.position, Participation.id),
-        )
-        .join(Participation.person)
-        .where(Participation.workshop_id.in_(_WORKSHOPS), Participation.role.in_(PEOPLE_ROLES)),
+        _people_part(Participation.workshop_id.in_(_WORKSHOPS), width=4),
     ).subquery()
     c = statement.c
     return select(statement).order_by(c.part, c.owner, c.o0, c.o1, c.v0)
@@ -548,14 +557,7 @@ def _statements() -> tuple[AnySelect, Any]:
         )
         .outerjoin(Chapter.person)
         .where(Chapter.recording_id == recording),
-        part(
-            "p",
-            Participation.workshop_id,
-            (Participation.role, Person.honorific, Person.name, Person.affiliation),
-            (Participation.position, Participation.id),
-        )
-        .join(Participation.person)
-        .where(Participation.workshop_id == workshop, Participation.role.in_(PEOPLE_ROLES)),
+        _people_part(Participation.workshop_id == workshop, width=5),
     ).subquery()
     c = details.c
     return (
