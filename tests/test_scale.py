@@ -180,3 +180,32 @@ def test_the_recordings_api_pages(demo_app):
     page = client.get("/api/v1/recordings?page=2&per_page=3").get_json()
     assert page["total"] == 8
     assert [r["slug"] for r in page["recordings"]] == [r["slug"] for r in everything["recordings"][3:6]]
+
+
+def test_a_static_file_gets_a_new_url_when_it_changes(make_app, tmp_path):
+    """static_url() builds each static URL once per file and fingerprint: an edited file gets a new one (at once
+    in debug mode; in production within catalogue.caching.FINGERPRINT_TRUSTED_S, a deploy restarting the workers
+    anyway)."""
+    import os
+    import time
+
+    from catalogue.caching import FINGERPRINT_TRUSTED_S, static_url
+
+    app = make_app()
+    app.static_folder = str(tmp_path)
+    style = tmp_path / "style.css"
+    style.write_text("body { color: black }")
+    with app.test_request_context("/"):
+        first = static_url("style.css")
+        assert re.fullmatch(r"/static/style\.css\?v=[0-9a-f]{12}", first)
+        assert static_url("style.css") == first
+        style.write_text("body { color: navy }")
+        os.utime(style, ns=(time.time_ns(), time.time_ns() + 1_000_000))
+        time.sleep(FINGERPRINT_TRUSTED_S + 0.05)
+        second = static_url("style.css")
+    assert second != first and second.startswith("/static/style.css?v=")
+    app.debug = True
+    style.write_text("body { color: teal }")
+    os.utime(style, ns=(time.time_ns(), time.time_ns() + 2_000_000))
+    with app.test_request_context("/"):
+        assert static_url("style.css") not in (first, second)
