@@ -153,3 +153,11 @@ def kept(
         found = render()
         keep_fragment(memo, full_key, found)
     return found
+
+
+def template_parts(template_name: str, names: tuple[str, ...], **values: object) -> tuple[Markup, ...]:
+    """The template's top-level `{% set %}` blocks rendered with these values in this request's context."""
+    context: dict[str, object] = dict(values)
+    current_app.update_template_context(context)
+    module = current_app.jinja_env.get_template(template_name).make_module(context)
+    return escaped(tuple(getattr(module, name) for name in names), template_name)

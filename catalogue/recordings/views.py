@@ -16,9 +16,9 @@ from sqlalchemy import select
 from catalogue.extensions import db
 from catalogue.i18n import by_language_name, content_text, language_list, locale_code
 from catalogue.inputs import read_paging
-from catalogue.memo import kept
+from catalogue.memo import kept, template_parts
 from catalogue.pagecache import cached
-from catalogue.recordings.cards import PEOPLE_ROLES, rendered, template_parts
+from catalogue.recordings.cards import PEOPLE_ROLES, rendered
 from catalogue.recordings.content import person_affiliation, person_name
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role
 from catalogue.recordings.queries import (

@@ -17,7 +17,7 @@ from markupsafe import Markup
 from catalogue.extensions import db
 from catalogue.i18n import collate, format_timestamp, language_name, locale_code
 from catalogue.inputs import read_paging
-from catalogue.memo import escaped, kept
+from catalogue.memo import escaped, kept, template_parts
 from catalogue.pagecache import cached
 from catalogue.search.queries import (
     MAX_PAGE,
@@ -33,6 +33,7 @@ from catalogue.search.queries import (
 
 bp = Blueprint("search", __name__, template_folder="templates")
 HIT_TEMPLATE = "search/_hit.html"
+CHOICES_TEMPLATE = "search/_search_parts.html"
 
 
 def _grouped(hits: list[Hit], items: list[Markup]) -> list[tuple[object, list[Markup]]]:
@@ -156,6 +157,22 @@ def results() -> ResponseReturnValue:
     events = event_choices(db.session())
     filters = {"q": raw, "lang_filter": language, "event": event, "kind": kind}
     items = hit_items(found.hits, _other_languages(found.hits, locale_code()), names, MomentLinks())
+    # The filter's choices in the order of their names, as by_language_name() sorts them.
+    ordered_languages = tuple(collate(languages, key=names.__getitem__))
+    (choices,) = kept(
+        (CHOICES_TEMPLATE, ordered_languages, language, tuple(events), event, kind),
+        lambda: template_parts(
+            CHOICES_TEMPLATE,
+            ("choices",),
+            languages=ordered_languages,
+            language_names=names,
+            events=events,
+            language=language,
+            event=event,
+            kind_names=_kind_names(),
+            kind=kind,
+        ),
+    )
     return render_template(
         "search/results.html",
         filters={name: value or "" for name, value in filters.items()},
@@ -165,10 +182,8 @@ def results() -> ResponseReturnValue:
         found=found,
         groups=_grouped(found.hits, items),
         kind_names=_kind_names(),
-        # The filter's choices in the order of their names, as by_language_name() sorts them.
-        languages=collate(languages, key=names.__getitem__),
+        choices=choices,
         language_names=names,
-        events=events,
         language=language,
         event=event,
         kind=kind,
