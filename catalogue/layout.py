@@ -15,7 +15,7 @@ from flask import Flask, render_template, request
 from flask_login import UserMixin, current_user
 from markupsafe import Markup
 
-from catalogue.memo import KEY_ALLOWANCE, Memo, app_memo, kept, translations_signature
+from catalogue.memo import Memo, kept, markup_memo, translations_signature
 
 HEADER = "_header.html"
 MEMO_KEY = "catalogue_layout_memo"
@@ -25,7 +25,7 @@ MEMO_BYTES = 3 * 1024 * 1024
 
 
 def layout_memo() -> Memo[tuple[Markup, ...]]:
-    return app_memo(MEMO_KEY, lambda: Memo(MEMO_BYTES, size=lambda parts: sum(map(len, parts)) + KEY_ALLOWANCE))
+    return markup_memo(MEMO_KEY, MEMO_BYTES)
 
 
 def site_header() -> Markup:

@@ -98,12 +98,15 @@ def by_version(name: str, version: int, compute: Callable[[], V]) -> V:
 # --- rendered fragments -------------------------------------------------------------------------------------------
 
 
+def markup_memo(name: str, max_bytes: int) -> Memo[tuple[Markup, ...]]:
+    """The app's memo of rendered markup of that name, bounded by the bytes of what it holds."""
+    return app_memo(name, lambda: Memo(max_bytes, size=lambda parts: sum(map(sys.getsizeof, parts)) + KEY_ALLOWANCE))
+
+
 def fragment_memo() -> Memo[tuple[Markup, ...]]:
-    """The worker's rendered fragments (cards, sections, the watch page's parts, the header), bounded in bytes."""
-    return app_memo(
-        FRAGMENT_MEMO_KEY,
-        lambda: Memo(FRAGMENT_MEMO_BYTES, size=lambda parts: sum(map(sys.getsizeof, parts)) + KEY_ALLOWANCE),
-    )
+    """The worker's rendered fragments (cards, sections, the watch page's and search page's parts), bounded in
+    bytes."""
+    return markup_memo(FRAGMENT_MEMO_KEY, FRAGMENT_MEMO_BYTES)
 
 
 def translations_signature() -> object:

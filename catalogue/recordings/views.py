@@ -158,7 +158,7 @@ def _home_parts(choices: HomeChoices) -> HomeParts:
             HOME_PARTS,
             ("filters", "pages"),
             audio_options=choices.audio_options,
-            heard_as={code: set(kinds) for code, kinds in choices.heard_as},
+            heard_as=dict(choices.heard_as),
             subtitle_options=choices.subtitle_options,
             audio=choices.audio,
             subs=choices.subs,

@@ -79,10 +79,15 @@ def _render_hit(hit_item: Callable[[HitView], object], view: HitView) -> tuple[M
     return escaped((hit_item(view),), HIT_TEMPLATE)
 
 
-def hit_items(hits: list[Hit], also: dict[int, list[Line]], names: dict[str, str], links: MomentLinks) -> list[Markup]:
+def hit_items(
+    hits: list[Hit],
+    also: dict[int, list[Line]],
+    names: dict[str, str],
+    kind_names: dict[str, str],
+    links: MomentLinks,
+) -> list[Markup]:
     """Each hit's item, kept per language and HitView (catalogue.memo.kept): a hit's markup took some fifty
     escaped pieces of the page's template, twenty times a page."""
-    kind_names = _kind_names()
     said_elsewhere = _("Said at the same moment in other languages")
     template = current_app.jinja_env.get_template(HIT_TEMPLATE)
     hit_item = cast(Any, template.module).hit_item  # Needs no context: the view holds every text.
@@ -156,7 +161,8 @@ def results() -> ResponseReturnValue:
     names = _LanguageNames()
     events = event_choices(db.session())
     filters = {"q": raw, "lang_filter": language, "event": event, "kind": kind}
-    items = hit_items(found.hits, _other_languages(found.hits, locale_code()), names, MomentLinks())
+    kind_names = _kind_names()
+    items = hit_items(found.hits, _other_languages(found.hits, locale_code()), names, kind_names, MomentLinks())
     # The filter's choices in the order of their names, as by_language_name() sorts them.
     ordered_languages = tuple(collate(languages, key=names.__getitem__))
     (choices,) = kept(
@@ -169,7 +175,7 @@ def results() -> ResponseReturnValue:
             events=events,
             language=language,
             event=event,
-            kind_names=_kind_names(),
+            kind_names=kind_names,
             kind=kind,
         ),
     )
@@ -181,7 +187,7 @@ def results() -> ResponseReturnValue:
         query=query,
         found=found,
         groups=_grouped(found.hits, items),
-        kind_names=_kind_names(),
+        kind_names=kind_names,
         choices=choices,
         language_names=names,
         language=language,
