@@ -60,6 +60,9 @@ def fold(text: str) -> str:
 def fold_with_positions(text: str) -> tuple[str, list[int]]:
     """The folded text, and for each of its characters the index of the original character it came from
     (to put highlights back on the original text)."""
+    if text.isascii():
+        # As fold(): every ASCII character folds to one, its lower case.
+        return text.lower(), list(range(len(text)))
     folded: list[str] = []
     positions: list[int] = []
     for index, char in enumerate(text):
@@ -126,8 +129,10 @@ def word_prefix_key(word: str, language: str) -> str | None:
     return folded[:length] if length and len(folded) >= length else None
 
 
+@lru_cache(maxsize=65536)
 def word_keys(word: str, language: str) -> frozenset[str]:
-    """What a word is matched by in a language, besides itself: its stems and its prefix key."""
+    """What a word is matched by in a language, besides itself: its stems and its prefix key. Kept: highlighting
+    asks for the keys of every word of every snippet."""
     key = word_prefix_key(word, language)
     stems = word_stems(word, language)
     return stems | {key} if key else stems

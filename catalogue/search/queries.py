@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from contextlib import closing
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote_plus
 
 from flask import url_for
@@ -85,9 +85,9 @@ class Filters:
         )
 
 
-@dataclass(frozen=True)
-class Document:
-    """A matching row of the index, as a hit shows it."""
+class Document(NamedTuple):
+    """A matching row of the index, as a hit shows it: a named tuple, as cheap to make as the row it comes from
+    (a common word's page makes two hundred; a frozen dataclass cost four times as much)."""
 
     id: int
     recording_id: int
