@@ -95,6 +95,23 @@ def by_version(name: str, version: int, compute: Callable[[], V]) -> V:
     return cast(V, found)
 
 
+def of_version(name: str, version: int, make: Callable[[], Memo[V]]) -> Memo[V]:
+    """The worker's memo of that name for things as they are at catalogue `version` (read before them, as for
+    by_version): one memo for the newest version a request has brought, replaced with its entries when a newer
+    one comes. A request that read an older version gets a memo of its own, kept by nobody: what it reads may
+    predate the newer version, and must not be kept under it."""
+    extensions = current_app.extensions
+    slot: tuple[int, Memo[V]] | None = extensions.get(name)
+    if slot is None or slot[0] < version:
+        slot = (version, make())
+        # Two threads that bring the same new version may each make one; the last one stays, the other's entries
+        # are read once.
+        extensions[name] = slot
+    elif slot[0] > version:
+        return make()
+    return slot[1]
+
+
 # --- rendered fragments -------------------------------------------------------------------------------------------
 
 

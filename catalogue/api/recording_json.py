@@ -6,6 +6,11 @@ compact JSON text the app's provider writes, keyed by what it shows: the recordi
 chapters and published subtitles, what its stream shows (catalogue.media.queries.stream_facts), plus the host and
 path prefix its URLs are made for. A page joins the texts. A write is a new key for the recordings it changed;
 nothing is ever invalidated.
+
+Until the next write, each text is also kept by recording id (catalogue.memo.of_version): a page of recordings
+all described since the last write reads only its window of ids, whatever its URL (another page, another size).
+The first page after a write reads and describes its recordings again, and rebuilds the JSON only of those the
+write changed.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ from zoneinfo import ZoneInfo
 from flask import Response, current_app, request, url_for
 
 from catalogue.media.models import Stream
-from catalogue.media.queries import stream_facts, stream_json
-from catalogue.memo import Memo, app_memo
+from catalogue.media.queries import stream_facts, stream_json, streams_by_recording
+from catalogue.memo import Memo, app_memo, of_version
+from catalogue.pagecache import catalogue_version
 from catalogue.recordings.models import Recording
-from catalogue.recordings.queries import RecordingEntry, recording_entries
+from catalogue.recordings.queries import RecordingEntry, recording_entries, recordings_by_id
 from catalogue.subtitles.queries import subtitle_summaries
 
 MEMO_KEY = "catalogue_recording_json_memo"
+VERSION_MEMO_KEY = "catalogue_recording_json_this_version"
 # Recordings' objects a worker keeps (a few KiB each): a 1,000-recording catalogue under two host names.
 MEMO_ENTRIES = 2048
 
@@ -121,14 +128,34 @@ def recording_texts(recordings: Sequence[Recording], streams: dict[int, Stream])
     return texts
 
 
+def page_texts(ids: Sequence[int]) -> list[str]:
+    """Design §8's RECORDING of each of these recordings, in order, as recording_texts() writes them: those
+    described since the last write from memory, the others loaded and described (an id whose recording went
+    since it was read is left out)."""
+    setting = (request.host_url, request.root_url)
+    this_version: Memo[str] = of_version(
+        VERSION_MEMO_KEY, catalogue_version(), lambda: Memo(MEMO_ENTRIES, size=lambda _text: 1)
+    )
+    texts = {recording_id: this_version.get((setting, recording_id)) for recording_id in ids}
+    missing = [recording_id for recording_id, text in texts.items() if text is None]
+    if missing:
+        recordings = recordings_by_id(missing)
+        described = recording_texts(recordings, streams_by_recording(recordings))
+        for recording, text in zip(recordings, described, strict=True):
+            this_version.put((setting, recording.id), text)
+            texts[recording.id] = text
+    return [text for text in texts.values() if text is not None]
+
+
 def json_answer(body: str) -> Response:
     """A JSON answer from its compact text, as the app's provider would have written it (a final newline)."""
     return current_app.response_class(f"{body}\n", mimetype=current_app.json.mimetype)  # type: ignore[attr-defined]
 
 
-def recordings_answer(recordings: Sequence[Recording], streams: dict[int, Stream], **fields: int) -> Response:
-    """`{"recordings": [RECORDING, ...], **fields}` (fields are numbers), byte for byte what jsonify() writes."""
-    texts = recording_texts(recordings, streams)
+def recordings_answer(ids: Sequence[int], **fields: int) -> Response:
+    """`{"recordings": [RECORDING, ...], **fields}` for the recordings of these ids (fields are numbers), byte
+    for byte what jsonify() writes."""
+    texts = page_texts(ids)
     if not compact_json():
         return cast(Response, current_app.json.response({"recordings": [json.loads(t) for t in texts], **fields}))
     # Sorted keys, as the provider writes them: "recordings" before "total".

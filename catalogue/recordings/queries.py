@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 from catalogue.extensions import db
-from catalogue.memo import by_version
+from catalogue.memo import Memo, by_version, of_version
 from catalogue.pagecache import catalogue_version
 from catalogue.recordings.cards import (
     PEOPLE_ROLES,
@@ -271,9 +271,15 @@ def _recordings_facts(rows: Sequence[AnyRow], details: _Details) -> dict[int, Re
 
 
 @cache
-def _card_page_statement() -> AnySelect:
-    """The catalogue's cards in catalogue order; filters are added, the window is bound (`limit`, `offset`)."""
+def _card_statements() -> tuple[AnySelect, AnySelect]:
+    """The ids of the catalogue's cards in catalogue order (filters are added, the window is bound: `limit`,
+    `offset`); and the columns a card shows of the recordings of a list of ids (`ids`)."""
     return (
+        select(Recording.id)
+        .join(Recording.workshop)
+        .order_by(Workshop.event_id, Workshop.number, Recording.id)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset")),
         select(
             *_RECORDING_COLUMNS,
             Workshop.id.label("workshop_id"),
@@ -286,27 +292,50 @@ def _card_page_statement() -> AnySelect:
         )
         .join(Recording.workshop)
         .join(Workshop.event)
-        .order_by(Workshop.event_id, Workshop.number, Recording.id)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset"))
+        .where(Recording.id.in_(_IDS)),
     )
 
 
-def recording_cards(*filters: ColumnElement[bool], limit: int, offset: int) -> list[RecordingCard]:
-    """A page of the catalogue's cards (the recordings that match `filters`) in catalogue order: two small
-    queries of the columns a card shows (the page, and its details as tagged rows), never whole rows."""
-    statement = _card_page_statement().where(*filters) if filters else _card_page_statement()
-    rows = _rows(statement, limit=limit, offset=offset)
+# The worker's cards as of the catalogue version (catalogue.memo.of_version), by recording id: 1,000 recordings'
+# facts are well under a MiB.
+CARDS_KEY = "catalogue_cards_this_version"
+CARDS_KEPT = 4096
+
+
+def _cards_by_id(ids: Sequence[int]) -> dict[int, RecordingCard]:
+    """The cards of these recordings, by id: two small queries of the columns a card shows (the recordings, and
+    their details as tagged rows), never whole rows. A recording deleted since its id was read has none."""
+    rows = _rows(_card_statements()[1], ids=list(ids))
     details = _details([row.id for row in rows], {row.workshop_id for row in rows})
     recordings, people = _recordings_facts(rows, details), details.people
-    return [
-        RecordingCard(
+    return {
+        row.id: RecordingCard(
             recordings[row.id],
             WorkshopFacts(row.workshop_number, row.workshop_title, people.get(row.workshop_id, NO_PEOPLE)),
             EventFacts(row.event_slug, row.event_title, row.original_language, row.timezone),
         )
         for row in rows
-    ]
+    }
+
+
+def recording_cards(*filters: ColumnElement[bool], limit: int, offset: int) -> list[RecordingCard]:
+    """A page of the catalogue's cards (the recordings that match `filters`) in catalogue order. The page is a
+    window of ids; the cards are kept by id until the next write, so a page whose cards were all read since then
+    (another filter, another page, the first view of a new URL) costs one statement; the others are read."""
+    statement = _card_statements()[0].where(*filters) if filters else _card_statements()[0]
+    ids = [row[0] for row in _rows(statement, limit=limit, offset=offset)]
+    this_version: Memo[RecordingCard] = of_version(CARDS_KEY, catalogue_version(), _new_cards_memo)
+    cards = {recording_id: this_version.get(recording_id) for recording_id in ids}
+    missing = [recording_id for recording_id, card in cards.items() if card is None]
+    if missing:
+        for recording_id, card in _cards_by_id(missing).items():
+            this_version.put(recording_id, card)
+            cards[recording_id] = card
+    return [card for card in cards.values() if card is not None]
+
+
+def _new_cards_memo() -> Memo[RecordingCard]:
+    return Memo(CARDS_KEPT, size=lambda _card: 1)
 
 
 @cache
@@ -397,9 +426,10 @@ class RecordingEntry:
 
 
 @cache
-def _entry_statements() -> tuple[AnySelect, AnySelect, AnySelect, Select[Recording]]:
+def _entry_statements() -> tuple[AnySelect, AnySelect, AnySelect, AnySelect, Select[Recording]]:
     """For a list of workshop ids, their numbers, titles and events; for a list of recording ids, their live audio
-    tracks and chapters; and a window (`limit`, `offset`) of the recordings in catalogue order."""
+    tracks and chapters; a window (`limit`, `offset`) of the recordings' ids in catalogue order; and the
+    recordings of a list of ids."""
     return (
         select(Workshop.id, Event.slug, Event.title, Event.timezone, Workshop.number, Workshop.title)
         .join(Workshop.event)
@@ -420,26 +450,33 @@ def _entry_statements() -> tuple[AnySelect, AnySelect, AnySelect, Select[Recordi
         .outerjoin(Chapter.person)
         .where(Chapter.recording_id.in_(_IDS))
         .order_by(Chapter.recording_id, Chapter.start_ms, Chapter.id),
-        select(Recording)
+        select(Recording.id)
         .join(Recording.workshop)
         .order_by(Workshop.event_id, Workshop.number, Recording.id)
         .limit(bindparam("limit"))
         .offset(bindparam("offset")),
+        select(Recording).where(Recording.id.in_(_IDS)),
     )
 
 
-def recordings_in_order(limit: int, offset: int) -> list[Recording]:
-    """A window of the recordings in catalogue order, without their relationships: recording_entries() reads
-    what the API shows of those as columns."""
-    window = _entry_statements()[3]
-    return list(db.session.scalars(window, {"limit": limit, "offset": offset}))
+def recording_ids_in_order(limit: int, offset: int) -> list[int]:
+    """The ids of a window of the recordings in catalogue order: all a page of the API reads when it has described
+    them all since the last write (catalogue.api.recording_json)."""
+    return [row[0] for row in _rows(_entry_statements()[3], limit=limit, offset=offset)]
+
+
+def recordings_by_id(ids: Sequence[int]) -> list[Recording]:
+    """The recordings of these ids in their order, without their relationships (recording_entries() reads what
+    the API shows of those as columns); an id with no recording (deleted since it was read) is left out."""
+    found = {recording.id: recording for recording in db.session.scalars(_entry_statements()[4], {"ids": list(ids)})}
+    return [found[recording_id] for recording_id in ids if recording_id in found]
 
 
 def recording_entries(recordings: Sequence[Recording]) -> dict[int, RecordingEntry]:
     """What the API shows of these recordings, by id: two queries of those columns, and their workshops' places
     once per catalogue version."""
     ids = [recording.id for recording in recordings]
-    places_statement, audio_statement, chapters_statement, _window = _entry_statements()
+    places_statement, audio_statement, chapters_statement, _window, _recordings = _entry_statements()
     # Where each workshop sits (its number, title and event), kept per catalogue version: a handful of workshops
     # for a page of fifty recordings, the same on every page.
     places: dict[int, AnyRow] = by_version("workshop places", catalogue_version(), dict)

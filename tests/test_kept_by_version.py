@@ -1,0 +1,103 @@
+"""What the catalogue page's cards and the recordings API describe is kept by recording id until the next write
+(catalogue.memo.of_version): a new URL over recordings already read costs one statement, its window of ids, and a
+write shows on the very next page, with the page cache off so every page renders."""
+
+from __future__ import annotations
+
+import json
+
+from catalogue.extensions import db
+from catalogue.memo import Memo, of_version
+from catalogue.pagecache import VERSION_QUERY
+from catalogue.recordings.models import Recording
+from tests.conftest import create_schema, reset_database
+from tests.factories import make_audio_track, make_recording
+from tests.test_pagecache import QueryCounter
+
+
+def new_memo() -> Memo[str]:
+    return Memo(10, size=lambda _value: 1)
+
+
+def test_one_memo_for_the_newest_version_and_none_kept_for_an_older_one(app):
+    with app.app_context():
+        first = of_version("test memo", 7, new_memo)
+        first.put("a", "seven")
+        assert of_version("test memo", 7, new_memo) is first
+        # A newer version replaces the memo and what it held.
+        newer = of_version("test memo", 8, new_memo)
+        assert newer is not first
+        assert newer.get("a") is None
+        newer.put("a", "eight")
+        # A request that read the older version may hold older facts: it gets a memo nobody keeps.
+        older = of_version("test memo", 7, new_memo)
+        assert older is not newer
+        older.put("a", "seven again")
+        assert of_version("test memo", 8, new_memo).get("a") == "eight"
+
+
+def read_statements(queries: QueryCounter) -> list[str]:
+    """What a request read beside the catalogue version."""
+    return [statement for statement in queries.statements if statement != VERSION_QUERY]
+
+
+def catalogue_of(app, recordings: int) -> list[int]:
+    with app.app_context():
+        reset_database()
+        create_schema()
+        ids = []
+        for number in range(recordings):
+            recording = make_recording(title=f"Recording {number}")
+            make_audio_track(recording, languages=("en",))
+            ids.append(recording.id)
+        return ids
+
+
+def test_an_api_page_over_recordings_described_since_the_last_write_reads_only_its_window(make_app):
+    app = make_app(CATALOGUE_PAGE_CACHE_BYTES=0)
+    ids = catalogue_of(app, 3)
+    client = app.test_client()
+    everything = client.get("/api/v1/recordings?page=1&per_page=3").get_json()
+    assert [r["title"] for r in everything["recordings"]] == ["Recording 0", "Recording 1", "Recording 2"]
+
+    # Another URL over the same recordings: the same objects, from one statement.
+    with QueryCounter(app) as queries:
+        second_page = client.get("/api/v1/recordings?page=2&per_page=2")
+    assert len(read_statements(queries)) == 1, read_statements(queries)
+    assert second_page.get_json()["recordings"] == everything["recordings"][2:]
+    assert second_page.get_json()["total"] == 3
+
+    # A write shows on the very next page, whatever page it is.
+    with app.app_context():
+        db.session.get(Recording, ids[2]).title = "Renamed"
+        db.session.commit()
+    again = client.get("/api/v1/recordings?page=2&per_page=2").get_json()
+    assert [r["title"] for r in again["recordings"]] == ["Renamed"]
+    # The single recording's answer agrees with the list's, byte for byte.
+    slug = again["recordings"][0]["slug"]
+    assert json.loads(client.get(f"/api/v1/recordings/{slug}").get_data()) == again["recordings"][0]
+
+    # A recording deleted since is no longer listed.
+    with app.app_context():
+        db.session.delete(db.session.get(Recording, ids[2]))
+        db.session.commit()
+    assert client.get("/api/v1/recordings?page=2&per_page=2").get_json()["recordings"] == []
+
+
+def test_a_new_catalogue_page_over_cards_read_since_the_last_write_reads_only_its_window(make_app):
+    app = make_app(CATALOGUE_PAGE_CACHE_BYTES=0)
+    ids = catalogue_of(app, 2)
+    client = app.test_client()
+    assert "A workshop renamed" not in client.get("/").get_data(as_text=True)
+
+    with QueryCounter(app) as queries:
+        french = client.get("/?lang=fr")
+    assert french.status_code == 200
+    assert len(read_statements(queries)) == 1, read_statements(queries)
+
+    # A write to what a card shows (its workshop's title) shows on the next page.
+    with app.app_context():
+        recording = db.session.get(Recording, ids[0])
+        recording.workshop.title = "A workshop renamed"
+        db.session.commit()
+    assert "A workshop renamed" in client.get("/?lang=fr").get_data(as_text=True)
