@@ -38,7 +38,7 @@ from flask_login.config import COOKIE_NAME
 from sqlalchemy import BigInteger, String, Table, create_engine, event, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Mapped, ORMExecuteState, Session, mapped_column
 from werkzeug import Request as WerkzeugRequest
 from werkzeug import Response as WerkzeugResponse
 
@@ -108,6 +108,17 @@ def _before_flush(session: Session, _context: object, _instances: object) -> Non
         session.info["catalogue_version"] = (connection.engine.url, bump(connection))
 
 
+def _before_bulk_write(state: ORMExecuteState) -> None:
+    """An UPDATE, DELETE or INSERT statement run through a session (`session.execute(delete(Track)...)`) writes
+    without a flush: it bumps the version too, before it runs, unless its table is unseen by visitors."""
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    if seen_by_visitors(getattr(table, "name", None)):
+        connection = state.session.connection()
+        state.session.info["catalogue_version"] = (connection.engine.url, bump(connection))
+
+
 def _after_commit(session: Session) -> None:
     """The writer's own worker serves the new number from its next request, without waiting for the push."""
     bumped = session.info.pop("catalogue_version", None)
@@ -123,6 +134,7 @@ def register() -> None:
     """Listen to every session's flushes and commits (once per process)."""
     for name, listener in (
         ("before_flush", _before_flush),
+        ("do_orm_execute", _before_bulk_write),
         ("after_commit", _after_commit),
         ("after_soft_rollback", _after_rollback),
     ):

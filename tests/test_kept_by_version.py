@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import json
 
+from sqlalchemy import update
+
+from catalogue.accounts.models import User
 from catalogue.extensions import db
 from catalogue.memo import Memo, of_version
-from catalogue.pagecache import VERSION_QUERY
+from catalogue.pagecache import VERSION_QUERY, current_version
 from catalogue.recordings.models import Recording
 from tests.conftest import create_schema, reset_database
 from tests.factories import make_audio_track, make_recording
@@ -101,3 +104,42 @@ def test_a_new_catalogue_page_over_cards_read_since_the_last_write_reads_only_it
         recording.workshop.title = "A workshop renamed"
         db.session.commit()
     assert "A workshop renamed" in client.get("/?lang=fr").get_data(as_text=True)
+
+
+def test_a_bulk_write_through_the_session_bumps_the_version_and_one_to_an_unseen_table_does_not(make_app):
+    """session.execute(update(...)) writes without a flush: it must move the version on as a flush does, or the
+    page cache and everything kept until the next write would go on showing the old text."""
+    app = make_app()  # The page cache on: the second page would be the first one's bytes.
+    ids = catalogue_of(app, 1)
+    client = app.test_client()
+    assert "Recording 0" in client.get("/api/v1/recordings").get_data(as_text=True)
+    with app.app_context():
+        before = current_version(app)
+        db.session.execute(update(User).values(display_name="Nobody a visitor sees"))
+        db.session.commit()
+        assert current_version(app) == before
+        db.session.execute(update(Recording).where(Recording.id == ids[0]).values(title="Renamed in bulk"))
+        db.session.commit()
+        assert current_version(app) > before
+    assert "Renamed in bulk" in client.get("/api/v1/recordings").get_data(as_text=True)
+
+
+def test_a_new_url_of_a_recording_watched_since_the_last_write_reads_nothing(make_app):
+    app = make_app(CATALOGUE_PAGE_CACHE_BYTES=0)
+    (recording_id,) = catalogue_of(app, 1)
+    with app.app_context():
+        slug = db.session.get(Recording, recording_id).slug
+    client = app.test_client()
+    assert client.get(f"/recordings/{slug}").status_code == 200
+
+    # A shared moment, another interface language: the recording, its stream and its parts come from memory.
+    with QueryCounter(app) as queries:
+        moment = client.get(f"/recordings/{slug}?t=42&lang=tr")
+    assert moment.status_code == 200
+    assert '<html lang="tr"' in moment.get_data(as_text=True)
+    assert read_statements(queries) == []
+
+    with app.app_context():
+        db.session.get(Recording, recording_id).workshop.title = "Renamed after the first view"
+        db.session.commit()
+    assert "Renamed after the first view" in client.get(f"/recordings/{slug}?t=43").get_data(as_text=True)

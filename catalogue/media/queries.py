@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urljoin
 
 from flask import current_app, has_request_context, request, url_for
@@ -24,7 +24,21 @@ def media_dir() -> Path:
 _STREAM_OF_RECORDING = select(Stream).where(Stream.recording_id == bindparam("recording"))
 
 
-def stream_for(recording: Recording) -> Stream | None:
+class StreamOwner(Protocol):
+    """What stream_json() reads of a recording: a Recording, or the watch page's value of one
+    (catalogue.recordings.queries.PlayedRecording)."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def slug(self) -> str: ...
+
+    @property
+    def poster_url(self) -> str | None: ...
+
+
+def stream_for(recording: StreamOwner) -> Stream | None:
     return db.session.scalar(_STREAM_OF_RECORDING, {"recording": recording.id})
 
 
@@ -81,7 +95,7 @@ def _external(path: str) -> str:
     return urljoin(request.host_url, path) if has_request_context() else path
 
 
-def _folder_file(recording: Recording, stream: Stream, name: str | None) -> str | None:
+def _folder_file(recording: StreamOwner, stream: Stream, name: str | None) -> str | None:
     if not name or not stream.folder:
         return None
     version = Path(stream.folder).name
@@ -107,7 +121,7 @@ def stream_facts(recording: Recording, streams: dict[int, Stream]) -> Hashable:
     )
 
 
-def stream_json(recording: Recording, streams: dict[int, Stream] | None = None) -> dict[str, Any]:
+def stream_json(recording: StreamOwner, streams: dict[int, Stream] | None = None) -> dict[str, Any]:
     """The recording JSON's `stream` (design.md §8): {"hls", "poster", "state"}, plus "thumbnails" (a WebVTT
     track of sprite sheets) and "audio", the master playlist's audio renditions in order with the audio track
     slug each one plays, so a player can keep `?audio=` deep links.

@@ -560,9 +560,19 @@ class WatchFacts:
     chapters: tuple[ChapterFacts, ...]
 
 
+@dataclass(frozen=True, slots=True)
+class PlayedRecording:
+    """What the player reads of the recording itself (and the media package, to describe its stream)."""
+
+    id: int
+    slug: str
+    poster_url: str | None
+    duration_ms: int | None
+
+
 @dataclass(frozen=True)
 class WatchedRecording:
-    recording: Recording
+    recording: PlayedRecording
     facts: WatchFacts
     # Live tracks, in the archivist's order.
     audio_tracks: tuple[AudioChoice, ...]
@@ -648,10 +658,15 @@ def _watch_details(recording_id: int, workshop_id: int, statement: Any) -> _Watc
 
 @cache
 def _watched_statement() -> Any:
-    """A recording (`slug`) as an entity, with the columns of its workshop and event the page shows."""
+    """A recording's (`slug`) columns the page shows, with those of its workshop and event."""
     return (
         select(
-            Recording,
+            Recording.id,
+            Recording.slug,
+            Recording.poster_url,
+            Recording.duration_ms,
+            Recording.recorded_at,
+            Recording.is_demo_excerpt,
             Workshop.id,
             Workshop.number,
             Workshop.title,
@@ -667,19 +682,50 @@ def _watched_statement() -> Any:
     )
 
 
+# The worker's watched recordings as of the catalogue version (catalogue.memo.of_version), by slug.
+WATCHED_KEY = "catalogue_watched_this_version"
+WATCHED_KEPT = 2048
+
+
 def watched_recording(slug: str) -> WatchedRecording | None:
-    """The recording at `slug` with what its watch page shows, or None."""
-    found = db.session.execute(_watched_statement(), {"slug": slug}).first()
-    if found is None:
+    """The recording at `slug` with what its watch page shows, or None. Kept by slug until the next write: a new
+    URL of a recording watched since then (a shared moment, another audio track or subtitle language) reads
+    nothing; the first view after a write reads it in three statements."""
+    this_version: Memo[WatchedRecording] = of_version(
+        WATCHED_KEY, catalogue_version(), lambda: Memo(WATCHED_KEPT, size=lambda _watched: 1)
+    )
+    watched = this_version.get(slug)
+    if watched is None:
+        watched = _read_watched(slug)
+        if watched is not None:
+            this_version.put(slug, watched)
+    return watched
+
+
+def _read_watched(slug: str) -> WatchedRecording | None:
+    found = _rows(_watched_statement(), slug=slug)
+    if not found:
         return None
-    recording, workshop_id, number, title, summary, *event = found
+    (
+        recording_id,
+        slug,
+        poster_url,
+        duration_ms,
+        recorded_at,
+        is_demo_excerpt,
+        workshop_id,
+        number,
+        title,
+        summary,
+        *event,
+    ) = found[0]
     audio, details_statement = _statements()
-    details = _watch_details(recording.id, workshop_id, details_statement)
+    details = _watch_details(recording_id, workshop_id, details_statement)
     facts = WatchFacts(
-        slug=recording.slug,
-        recorded_at=recording.recorded_at,
-        duration_ms=recording.duration_ms,
-        is_demo_excerpt=recording.is_demo_excerpt,
+        slug=slug,
+        recorded_at=recorded_at,
+        duration_ms=duration_ms,
+        is_demo_excerpt=is_demo_excerpt,
         workshop=WorkshopFacts(number, title, details.people),
         summary=summary,
         event=EventFacts(*event),
@@ -687,10 +733,10 @@ def watched_recording(slug: str) -> WatchedRecording | None:
         chapters=details.chapters,
     )
     return WatchedRecording(
-        recording,
+        PlayedRecording(recording_id, slug, poster_url, duration_ms),
         facts,
         tuple(
-            AudioChoice(track_id, slug, kind, _languages(spelling), *rest)
-            for track_id, slug, kind, spelling, *rest in _rows(audio, recording=recording.id)
+            AudioChoice(track_id, track_slug, kind, _languages(spelling), *rest)
+            for track_id, track_slug, kind, spelling, *rest in _rows(audio, recording=recording_id)
         ),
     )

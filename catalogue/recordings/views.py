@@ -16,13 +16,15 @@ from sqlalchemy import select
 from catalogue.extensions import db
 from catalogue.i18n import by_language_name, content_text, language_list, locale_code
 from catalogue.inputs import read_paging
-from catalogue.memo import kept, template_parts
-from catalogue.pagecache import cached
+from catalogue.memo import Memo, kept, of_version, template_parts
+from catalogue.pagecache import cached, catalogue_version
 from catalogue.recordings.cards import PEOPLE_ROLES, rendered
 from catalogue.recordings.content import person_affiliation, person_name
-from catalogue.recordings.models import AudioKind, AudioTrack, Event, Recording, Role
+from catalogue.recordings.models import AudioKind, AudioTrack, Event, Role
 from catalogue.recordings.queries import (
+    WATCHED_KEPT,
     AudioChoice,
+    PlayedRecording,
     WatchFacts,
     audio_spellings,
     event_leads,
@@ -194,12 +196,34 @@ def _start_seconds(raw: str | None, duration_ms: int | None) -> float:
     return round(seconds, 3)
 
 
-def stream_of(recording: Recording) -> dict[str, object] | None:
-    """The recording's stream as the API describes it (design.md §8: hls, poster, state, audio renditions), from
-    the media package: it sits above recordings and offers this function to the app (recordings never imports it).
-    None in an app without media."""
-    describe = current_app.extensions.get("catalogue_stream_json")
-    return describe(recording) if describe else None
+@dataclass(frozen=True, slots=True)
+class StreamShown:
+    """The recording's stream as the API describes it (design.md §8: hls, poster, state, audio renditions), or
+    None in an app without media; and its JSON text, what the player's parts are kept by."""
+
+    stream: dict[str, object] | None
+    text: str
+
+
+# The streams the watch page showed, as of the catalogue version (catalogue.memo.of_version), by host and slug.
+STREAMS_KEY = "catalogue_watched_streams_this_version"
+
+
+def stream_of(recording: PlayedRecording) -> StreamShown:
+    """The recording's stream, from the media package: it sits above recordings and offers this function to the
+    app (recordings never imports it). Kept by host and recording until the next write (a packaging's every
+    step is one), as the recording itself is (watched_recording)."""
+    this_version: Memo[StreamShown] = of_version(
+        STREAMS_KEY, catalogue_version(), lambda: Memo(WATCHED_KEPT, size=lambda _stream: 1)
+    )
+    key = (request.host_url, request.root_url, recording.slug)
+    shown = this_version.get(key)
+    if shown is None:
+        describe = current_app.extensions.get("catalogue_stream_json")
+        stream = describe(recording) if describe else None
+        shown = StreamShown(stream, json.dumps(stream, sort_keys=True))
+        this_version.put(key, shown)
+    return shown
 
 
 # The watch page's parts that show nothing the URL asks for: the heading, chapters, subtitle files and people
@@ -242,12 +266,12 @@ class PlayerParts:
 
 
 def _player_parts(
-    recording: Recording,
+    recording: PlayedRecording,
     facts: WatchFacts,
     audio_tracks: tuple[AudioChoice, ...],
     audio: AudioChoice,
     subs: str,
-    stream: dict[str, object] | None,
+    stream: StreamShown,
     parts: WatchParts,
 ) -> PlayerParts:
     """The player (picture, tracks, audio and subtitle choices) and the transcript's frame: they show the
@@ -264,7 +288,7 @@ def _player_parts(
         audio,
         subs,
         facts.subtitle_languages,
-        json.dumps(stream, sort_keys=True),
+        stream.text,
     )
     player, transcript = kept(
         key,
@@ -278,7 +302,7 @@ def _player_parts(
             subtitle_languages=facts.subtitle_languages,
             audio=audio,
             subs=subs,
-            stream=stream,
+            stream=stream.stream,
             parts=parts,
         ),
     )
@@ -291,7 +315,8 @@ def watch(slug: str) -> ResponseReturnValue:
     """A recording's player, with the audio track and subtitles asked for (or the defaults).
 
     Read in four small statements whatever the number of tracks, chapters and people (recordings.queries),
-    the stream's included; what does not depend on the URL is rendered once per language (_watch_parts).
+    the stream's included, and kept until the next write (a new URL of the same recording reads nothing); what
+    does not depend on the URL is rendered once per language (_watch_parts, _player_parts).
     """
     watched = watched_recording(slug)
     if watched is None or not watched.audio_tracks:
@@ -328,7 +353,7 @@ def watch(slug: str) -> ResponseReturnValue:
         subs=subs,
         start=_start_seconds(request.args.get("t"), recording.duration_ms),
         step_back=current_app.config["CATALOGUE_INTERPRETATION_STEP_BACK_S"],
-        stream=stream,
+        stream=stream.stream,
     )
 
 
