@@ -310,7 +310,9 @@ def _per_request(key: str, lookup: Callable[[], stdlib_gettext.NullTranslations]
     return cast(stdlib_gettext.NullTranslations, found)
 
 
-def _interface_translations() -> stdlib_gettext.NullTranslations:
+def interface_translations() -> stdlib_gettext.NullTranslations:
+    """The interface's catalogue for this request, looked up once: for a view that translates a handful of words
+    on every render (Flask-Babel's gettext() looks the catalogue up again on each call, some 6 µs)."""
     return _per_request("_catalogue_messages", _babel_translations)
 
 
@@ -346,12 +348,12 @@ def _install_escaping_gettext(app: Flask) -> None:
     """
     environment = cast(_GettextEnvironment, app.jinja_env)
     environment.install_gettext_callables(
-        lambda string: escape(_interface_translations().gettext(string)),
-        lambda singular, plural, n: escape(_interface_translations().ngettext(singular, plural, n)),
+        lambda string: escape(interface_translations().gettext(string)),
+        lambda singular, plural, n: escape(interface_translations().ngettext(singular, plural, n)),
         newstyle=True,
-        pgettext=lambda context, string: escape(_interface_translations().pgettext(context, string)),
+        pgettext=lambda context, string: escape(interface_translations().pgettext(context, string)),
         npgettext=lambda context, singular, plural, n: escape(
-            _interface_translations().npgettext(context, singular, plural, n)
+            interface_translations().npgettext(context, singular, plural, n)
         ),
     )
 

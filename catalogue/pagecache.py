@@ -46,6 +46,7 @@ from catalogue import i18n, versionwatch
 from catalogue.db import Base, reads_only, seen_by_visitors
 from catalogue.extensions import db
 from catalogue.i18n import locale_code
+from catalogue.memo import Memo, of_version
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -264,6 +265,21 @@ def current_version(app: Flask) -> int:
         return _read_version(app)  # The pool dropped its dead connections; a failure now is a real one.
 
 
+def wrote_to_catalogue(session: Session) -> bool:
+    """Whether the session's transaction wrote to what visitors see (its flush bumped the version): what it reads
+    now, a rollback may undo."""
+    return "catalogue_version" in session.info
+
+
+def until_next_write(name: str, make: Callable[[], Memo[V]], session: Session | None = None) -> Memo[V]:
+    """The worker's memo of that name for what is read now, kept until the next write: catalogue.memo.of_version
+    at this request's catalogue version. A transaction that wrote to the catalogue (the app's session, unless
+    `session` is given) gets a memo nobody keeps."""
+    if wrote_to_catalogue(session if session is not None else db.session()):
+        return make()
+    return of_version(name, catalogue_version(), make)
+
+
 def catalogue_version() -> int:
     """The catalogue version as this worker knows it (pushed on PostgreSQL): what facts of the whole catalogue
     (the home page's language filters, the search page's choices) are kept under between writes."""
@@ -358,6 +374,7 @@ def _serve_in_view(view: Callable[..., Any], by_language: bool, args: Any, kwarg
 
 
 ViewT = TypeVar("ViewT", bound=Callable[..., Any])
+V = TypeVar("V")
 
 
 @overload

@@ -11,10 +11,11 @@ from sqlalchemy import update
 from catalogue.accounts.models import User
 from catalogue.extensions import db
 from catalogue.memo import Memo, of_version
-from catalogue.pagecache import VERSION_QUERY, current_version
+from catalogue.pagecache import VERSION_QUERY, current_version, until_next_write
 from catalogue.recordings.models import Recording
+from catalogue.search.queries import MATCHES_KEY, parse, search
 from tests.conftest import create_schema, reset_database
-from tests.factories import make_audio_track, make_recording
+from tests.factories import make_audio_track, make_recording, make_subtitles
 from tests.test_pagecache import QueryCounter
 
 
@@ -143,3 +144,56 @@ def test_a_new_url_of_a_recording_watched_since_the_last_write_reads_nothing(mak
         db.session.get(Recording, recording_id).workshop.title = "Renamed after the first view"
         db.session.commit()
     assert "Renamed after the first view" in client.get(f"/recordings/{slug}?t=43").get_data(as_text=True)
+
+
+def test_another_page_of_the_same_words_reads_nothing_and_a_write_is_found_at_once(make_app):
+    app = make_app(CATALOGUE_PAGE_CACHE_BYTES=0)
+    (recording_id,) = catalogue_of(app, 1)
+    with app.app_context():
+        harbours = [(0, 1000, "Harbours and their cities."), (2000, 3000, "The harbour at night.")]
+        make_subtitles(db.session.get(Recording, recording_id), "en", harbours)
+    client = app.test_client()
+    english = client.get("/search?q=harbour").get_data(as_text=True)
+    assert english.count("<mark>") == 2
+
+    # The same words in another interface language: the matches, snippets and moments come from memory.
+    with QueryCounter(app) as queries:
+        french = client.get("/search?q=harbour&lang=fr").get_data(as_text=True)
+    assert read_statements(queries) == []
+    assert '<html lang="fr"' in french
+    assert french.count("<mark>") == 2
+
+    # A new revision is found, and said at the same moment, on the very next search.
+    with app.app_context():
+        make_subtitles(db.session.get(Recording, recording_id), "fr", [(0, 1000, "Les ports de la ville.")])
+    found = client.get("/search?q=harbour").get_data(as_text=True)
+    assert "Les ports de la ville." in found
+    assert "Les <mark>ports</mark>" in client.get("/search?q=ports").get_data(as_text=True)
+
+
+def test_what_a_transaction_that_wrote_reads_is_not_kept(make_app):
+    """A rollback could undo what it read: keeping it under the catalogue version would show it for good."""
+    app = make_app(CATALOGUE_PAGE_CACHE_BYTES=0)
+    (recording_id,) = catalogue_of(app, 1)
+    with app.test_request_context("/search"):
+        db.session.get(Recording, recording_id).title = "Renamed, then rolled back"
+        db.session.flush()
+        search(db.session(), parse("renamed"))
+        db.session.rollback()
+        assert len(of_version(MATCHES_KEY, current_version(app), lambda: Memo(10, size=len))) == 0
+    with app.test_request_context("/search"):
+        search(db.session(), parse("renamed"))
+        assert len(of_version(MATCHES_KEY, current_version(app), lambda: Memo(10, size=len))) == 1
+
+
+def test_a_transaction_that_wrote_gets_a_memo_nobody_keeps(make_app):
+    app = make_app(CATALOGUE_PAGE_CACHE_BYTES=0)
+    (recording_id,) = catalogue_of(app, 1)
+    with app.test_request_context("/"):
+        kept = until_next_write("test memo", new_memo)
+        assert until_next_write("test memo", new_memo) is kept
+        db.session.get(Recording, recording_id).title = "Not committed yet"
+        db.session.flush()
+        assert until_next_write("test memo", new_memo) is not kept
+        db.session.rollback()
+        assert until_next_write("test memo", new_memo) is kept

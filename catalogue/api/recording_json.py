@@ -26,8 +26,8 @@ from flask import Response, current_app, request, url_for
 
 from catalogue.media.models import Stream
 from catalogue.media.queries import stream_facts, stream_json, streams_by_recording
-from catalogue.memo import Memo, app_memo, of_version
-from catalogue.pagecache import catalogue_version
+from catalogue.memo import Memo, app_memo
+from catalogue.pagecache import until_next_write
 from catalogue.recordings.models import Recording
 from catalogue.recordings.queries import RecordingEntry, recording_entries, recordings_by_id
 from catalogue.subtitles.queries import subtitle_summaries
@@ -133,9 +133,7 @@ def page_texts(ids: Sequence[int]) -> list[str]:
     described since the last write from memory, the others loaded and described (an id whose recording went
     since it was read is left out)."""
     setting = (request.host_url, request.root_url)
-    this_version: Memo[str] = of_version(
-        VERSION_MEMO_KEY, catalogue_version(), lambda: Memo(MEMO_ENTRIES, size=lambda _text: 1)
-    )
+    this_version: Memo[str] = until_next_write(VERSION_MEMO_KEY, lambda: Memo(MEMO_ENTRIES, size=lambda _text: 1))
     texts = {recording_id: this_version.get((setting, recording_id)) for recording_id in ids}
     missing = [recording_id for recording_id, text in texts.items() if text is None]
     if missing:

@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 
 from catalogue.extensions import db
-from catalogue.memo import Memo, by_version, of_version
-from catalogue.pagecache import catalogue_version
+from catalogue.memo import Memo, by_version
+from catalogue.pagecache import catalogue_version, until_next_write
 from catalogue.recordings.cards import (
     PEOPLE_ROLES,
     AudioFacts,
@@ -324,7 +324,7 @@ def recording_cards(*filters: ColumnElement[bool], limit: int, offset: int) -> l
     (another filter, another page, the first view of a new URL) costs one statement; the others are read."""
     statement = _card_statements()[0].where(*filters) if filters else _card_statements()[0]
     ids = [row[0] for row in _rows(statement, limit=limit, offset=offset)]
-    this_version: Memo[RecordingCard] = of_version(CARDS_KEY, catalogue_version(), _new_cards_memo)
+    this_version: Memo[RecordingCard] = until_next_write(CARDS_KEY, _new_cards_memo)
     cards = {recording_id: this_version.get(recording_id) for recording_id in ids}
     missing = [recording_id for recording_id, card in cards.items() if card is None]
     if missing:
@@ -691,8 +691,8 @@ def watched_recording(slug: str) -> WatchedRecording | None:
     """The recording at `slug` with what its watch page shows, or None. Kept by slug until the next write: a new
     URL of a recording watched since then (a shared moment, another audio track or subtitle language) reads
     nothing; the first view after a write reads it in three statements."""
-    this_version: Memo[WatchedRecording] = of_version(
-        WATCHED_KEY, catalogue_version(), lambda: Memo(WATCHED_KEPT, size=lambda _watched: 1)
+    this_version: Memo[WatchedRecording] = until_next_write(
+        WATCHED_KEY, lambda: Memo(WATCHED_KEPT, size=lambda _watched: 1)
     )
     watched = this_version.get(slug)
     if watched is None:

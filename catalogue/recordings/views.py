@@ -16,8 +16,8 @@ from sqlalchemy import select
 from catalogue.extensions import db
 from catalogue.i18n import by_language_name, content_text, language_list, locale_code
 from catalogue.inputs import read_paging
-from catalogue.memo import Memo, kept, of_version, template_parts
-from catalogue.pagecache import cached, catalogue_version
+from catalogue.memo import Memo, kept, template_parts
+from catalogue.pagecache import cached, until_next_write
 from catalogue.recordings.cards import PEOPLE_ROLES, rendered
 from catalogue.recordings.content import person_affiliation, person_name
 from catalogue.recordings.models import AudioKind, AudioTrack, Event, Role
@@ -213,9 +213,7 @@ def stream_of(recording: PlayedRecording) -> StreamShown:
     """The recording's stream, from the media package: it sits above recordings and offers this function to the
     app (recordings never imports it). Kept by host and recording until the next write (a packaging's every
     step is one), as the recording itself is (watched_recording)."""
-    this_version: Memo[StreamShown] = of_version(
-        STREAMS_KEY, catalogue_version(), lambda: Memo(WATCHED_KEPT, size=lambda _stream: 1)
-    )
+    this_version: Memo[StreamShown] = until_next_write(STREAMS_KEY, lambda: Memo(WATCHED_KEPT, size=lambda _stream: 1))
     key = (request.host_url, request.root_url, recording.slug)
     shown = this_version.get(key)
     if shown is None:

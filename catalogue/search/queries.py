@@ -28,8 +28,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from catalogue.inputs import InvalidInput
-from catalogue.memo import by_version
-from catalogue.pagecache import catalogue_version
+from catalogue.memo import KEY_ALLOWANCE, Memo, by_version
+from catalogue.pagecache import catalogue_version, until_next_write, wrote_to_catalogue
 from catalogue.problems import N_
 from catalogue.recordings.models import Event
 from catalogue.search.index import BLOCK_IDS, block_of
@@ -292,6 +292,44 @@ def _matching(
     return _documents(session, *_postgresql_matches(branches, limit, filters))
 
 
+# What a search read, kept until the next write (catalogue.memo.of_version), as a search engine keeps its query
+# results and documents until its next commit (Solr's queryResultCache and documentCache): another page of the
+# same words, the same search in another interface language or through the API reads the index no more. Bounded
+# in bytes per worker: a common word's entry holds its first 201 documents.
+MATCHES_KEY = "catalogue_search_matches_this_version"
+MATCHES_BYTES = 8 * 1024 * 1024
+MOMENTS_KEY = "catalogue_search_moments_this_version"
+MOMENTS_BYTES = 4 * 1024 * 1024
+_Matched = tuple[tuple["Document", ...], dict[int, "RecordingRef"], "_Matches"]
+
+
+def _matched_size(matched: _Matched) -> int:
+    """The documents' texts, and an allowance for each one's row, spans and snippet (filled as pages ask)."""
+    documents, recordings, _matches = matched
+    return 2 * sum(len(d.text) for d in documents) + 400 * len(documents) + 300 * len(recordings) + KEY_ALLOWANCE
+
+
+def _lines_size(lines: tuple[Line, ...]) -> int:
+    return sum(len(line.text) for line in lines) + 120 * len(lines) + 100
+
+
+def _kept_matching(
+    session: Session, query: Query, limit: int, filters: Filters = Filters()
+) -> tuple[list[Document], dict[int, RecordingRef], _Matches]:
+    """_matching(), kept until the next write by the query's terms, the limit and the filters; with where the
+    query's terms are in each document and its snippet, worked out as pages ask for them and kept with it."""
+    memo: Memo[_Matched] = until_next_write(MATCHES_KEY, lambda: Memo(MATCHES_BYTES, size=_matched_size), session)
+    key = (tuple(query.terms), query.any_term, limit, filters)
+    found = memo.get(key)
+    if found is None:
+        documents, recordings = _matching(session, query, limit, filters)
+        found = (tuple(documents), recordings, _Matches(query))
+        if not wrote_to_catalogue(session):  # Its reads may have flushed a write (autoflush).
+            memo.put(key, found)
+    # Copies of the lists: callers filter and merge them.
+    return list(found[0]), dict(found[1]), found[2]
+
+
 def first_by_blocks(
     session: Session, tsquery: str, span: int, limit: int, filters: Filters = Filters()
 ) -> tuple[list[Document], dict[int, RecordingRef]]:
@@ -425,14 +463,23 @@ def _together(original: str, found: list[Span], terms: int) -> bool:
 
 
 class _Matches(dict[Document, list[Span]]):
-    """Where the query's terms are in each document (query.spans), found when first asked for."""
+    """Where the query's terms are in each document (query.spans), and each one's snippet, found when first asked
+    for. Kept with the matches (_kept_matching): the threads of a worker may fill it at once, each with the
+    same value."""
 
     def __init__(self, query: Query) -> None:
         super().__init__()
         self.query = query
+        self._snippets: dict[Document, Markup] = {}
 
     def __missing__(self, document: Document) -> list[Span]:
         self[document] = found = spans(document.text, self.query, document.language)
+        return found
+
+    def snippet(self, document: Document) -> Markup:
+        found = self._snippets.get(document)
+        if found is None:
+            self._snippets[document] = found = snippet_of(document.text, self[document])
         return found
 
 
@@ -496,18 +543,28 @@ MOMENTS = text(
 
 def add_moments(session: Session, hits: list[Hit]) -> None:
     """For each cue hit, the lines of the recording's other subtitle languages that overlap it (their tracks
-    share the recording's timeline): one query whatever the page's size."""
+    share the recording's timeline): kept by hit until the next write, the others in one query whatever the
+    page's size."""
     cues = [hit.document.id for hit in hits if hit.document.kind == "cue" and hit.document.start_ms is not None]
     if not cues:
         return
-    lines: dict[int, list[Line]] = defaultdict(list)
-    moments = session.connection().execute(MOMENTS, {"hits": cues, "lookback": MOMENT_LOOKBACK_MS}).all()
-    for hit_id, language, start, line in moments:
-        said = lines[hit_id]
-        if sum(other.language == language for other in said) < LINES_PER_LANGUAGE:
-            said.append(Line(language, start, line))
+    memo: Memo[tuple[Line, ...]] = until_next_write(MOMENTS_KEY, lambda: Memo(MOMENTS_BYTES, size=_lines_size), session)
+    kept = {hit_id: memo.get(hit_id) for hit_id in cues}
+    missing = [hit_id for hit_id, lines in kept.items() if lines is None]
+    if missing:
+        lines: dict[int, list[Line]] = {hit_id: [] for hit_id in missing}
+        moments = session.connection().execute(MOMENTS, {"hits": missing, "lookback": MOMENT_LOOKBACK_MS}).all()
+        for hit_id, language, start, line in moments:
+            said = lines[hit_id]
+            if sum(other.language == language for other in said) < LINES_PER_LANGUAGE:
+                said.append(Line(language, start, line))
+        keep = not wrote_to_catalogue(session)
+        for hit_id, said in lines.items():
+            kept[hit_id] = tuple(said)
+            if keep:
+                memo.put(hit_id, tuple(said))
     for hit in hits:
-        hit.also = lines.get(hit.document.id, [])
+        hit.also = list(kept.get(hit.document.id) or ())
 
 
 # --- did you mean -----------------------------------------------------------------------------------------
@@ -600,27 +657,26 @@ def search(
     filters = Filters(language, event, kind)
     if query.empty:
         return Results(query, 0, False, [])
-    everything, recordings = _matching(session, query, RANK_LIMIT + 1)
+    everything, recordings, matches = _kept_matching(session, query, RANK_LIMIT + 1)
     suggestion = None
     if not everything:
         # Nothing holds every word: a spelling to try, and the documents holding some of the words.
         suggestion = suggest(session, query)
         if len(query.matched) > 1:
             query = query.loosened()
-            everything, recordings = _matching(session, query, RANK_LIMIT + 1)
+            everything, recordings, matches = _kept_matching(session, query, RANK_LIMIT + 1)
     capped_facets = len(everything) > RANK_LIMIT
     event_of = {r.id: r.event.slug for r in recordings.values()}
     if filters.any and capped_facets:
-        found, more = _matching(session, query, RANK_LIMIT + 1, filters)
+        found, more, _of_filtered = _kept_matching(session, query, RANK_LIMIT + 1, filters)
         recordings = recordings | more
     else:
         found = [d for d in everything if filters.admit(d, event_of)] if filters.any else everything
     capped = len(found) > RANK_LIMIT
-    matches = _Matches(query)
     # Past RANK_LIMIT matches, the first ones come in index order (ranking them would cost as much as the rest).
     ordered = _order(found[:RANK_LIMIT], matches, ranked=not capped)
     window = ordered[(page - 1) * per_page : page * per_page]
-    hits = [Hit(d, recordings[d.recording_id], snippet_of(d.text, matches[d])) for d in window]
+    hits = [Hit(d, recordings[d.recording_id], matches.snippet(d)) for d in window]
     add_moments(session, hits)
     return Results(
         query,

@@ -10,12 +10,10 @@ from typing import Any, cast
 
 from flask import Blueprint, current_app, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
-from flask_babel import pgettext
 from markupsafe import Markup
 
 from catalogue.extensions import db
-from catalogue.i18n import collate, format_timestamp, language_name, locale_code
+from catalogue.i18n import collate, format_timestamp, interface_translations, language_name, locale_code
 from catalogue.inputs import read_paging
 from catalogue.memo import escaped, kept, template_parts
 from catalogue.pagecache import cached
@@ -49,13 +47,14 @@ def _grouped(hits: list[Hit], items: list[Markup]) -> list[tuple[object, list[Ma
 
 def _kind_names() -> dict[str, str]:
     """Where a word was found: what was said (a subtitle line), or a catalogue text of that kind."""
+    translations = interface_translations()
     return {
-        "cue": pgettext("search hit kind", "said"),
-        "title": pgettext("search hit kind", "title"),
-        "summary": pgettext("search hit kind", "summary"),
-        "chapter": pgettext("search hit kind", "chapter"),
-        "speaker": pgettext("search hit kind", "speaker"),
-        "event": pgettext("search hit kind", "event"),
+        "cue": translations.pgettext("search hit kind", "said"),
+        "title": translations.pgettext("search hit kind", "title"),
+        "summary": translations.pgettext("search hit kind", "summary"),
+        "chapter": translations.pgettext("search hit kind", "chapter"),
+        "speaker": translations.pgettext("search hit kind", "speaker"),
+        "event": translations.pgettext("search hit kind", "event"),
     }
 
 
@@ -88,7 +87,7 @@ def hit_items(
 ) -> list[Markup]:
     """Each hit's item, kept per language and HitView (catalogue.memo.kept): a hit's markup took some fifty
     escaped pieces of the page's template, twenty times a page."""
-    said_elsewhere = _("Said at the same moment in other languages")
+    said_elsewhere = interface_translations().gettext("Said at the same moment in other languages")
     template = current_app.jinja_env.get_template(HIT_TEMPLATE)
     hit_item = cast(Any, template.module).hit_item  # Needs no context: the view holds every text.
     items = []
