@@ -35,7 +35,13 @@ from catalogue.pagecache import cached
 from catalogue.problems import N_, problem_dict
 from catalogue.recordings import services as recording_services
 from catalogue.recordings.models import Event
-from catalogue.recordings.queries import recording_count, recording_ids_in_order, recording_or_404, workshop_by_number
+from catalogue.recordings.queries import (
+    EVERY_RECORDING,
+    recording_count,
+    recording_ids,
+    recording_or_404,
+    workshop_by_number,
+)
 from catalogue.recordings.services import Taken
 from catalogue.search.queries import MAX_PAGE as SEARCH_MAX_PAGE
 from catalogue.search.queries import PER_PAGE as SEARCH_PER_PAGE
@@ -76,7 +82,8 @@ def recordings() -> Response:
     neither is given; `total` counts them all."""
     asked = "page" in request.args or "per_page" in request.args
     paging = read_paging(RECORDINGS_PER_PAGE if asked else MAX_PER_PAGE, adjustable=True)
-    return recordings_answer(recording_ids_in_order(paging.per_page, paging.offset), total=recording_count())
+    ids = recording_ids(EVERY_RECORDING, paging.per_page, paging.offset)
+    return recordings_answer(ids, total=recording_count())
 
 
 @bp.get("/recordings/<slug>")

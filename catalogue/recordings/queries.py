@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
     BindParameter,
@@ -148,16 +148,57 @@ def subtitled_in(language: str) -> ColumnElement[bool]:
     return Recording.id.in_(select(track.recording_id).where(track.language == language, _published(track)))
 
 
+@dataclass(frozen=True, slots=True)
+class CardFilter:
+    """Which recordings the catalogue page lists: those with a live audio track whose languages are spelled as
+    one of `heard` (None: any), and with published subtitles in `subtitled` ("": any). A value, so what it
+    selects can be kept until the next write."""
+
+    heard: tuple[str, ...] | None = None
+    subtitled: str = ""
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        clauses = [] if self.heard is None else [heard_in(self.heard)]
+        return [*clauses, subtitled_in(self.subtitled)] if self.subtitled else clauses
+
+
+EVERY_RECORDING = CardFilter()
+T = TypeVar("T")
+# What the catalogue's filters and windows selected (counts and ids), kept until the next write
+# (catalogue.pagecache.until_next_write): a query's result, as a search keeps its matches.
+SELECTED_KEY = "catalogue_selected_this_version"
+SELECTED_KEPT = 4096
+
+
 @cache
 def _count_statement() -> AnySelect:
     return select(func.count()).select_from(Recording)
 
 
-def recording_count(*filters: ColumnElement[bool]) -> int:
-    """How many recordings match `filters`; all of them without, read once per catalogue version."""
-    if not filters:
-        return by_version("recording count", catalogue_version(), lambda: int(_rows(_count_statement())[0][0]))
-    return int(_rows(_count_statement().where(*filters))[0][0])
+def _selected(key: Hashable, read: Callable[[], T]) -> T:
+    """What `read` selects, kept by `key` until the next write."""
+    this_version: Memo[Any] = until_next_write(SELECTED_KEY, lambda: Memo(SELECTED_KEPT, size=lambda _found: 1))
+    found: T | None = this_version.get(key)
+    if found is None:
+        found = read()
+        this_version.put(key, found)
+    return found
+
+
+def recording_count(selected: CardFilter = EVERY_RECORDING) -> int:
+    """How many recordings the filter selects (all of them by default), kept until the next write."""
+    statement = _count_statement().where(*selected.clauses())
+    return _selected(("count", selected), lambda: int(_rows(statement)[0][0]))
+
+
+def recording_ids(selected: CardFilter, limit: int, offset: int) -> tuple[int, ...]:
+    """A window of the ids of the recordings the filter selects, in catalogue order (by event, workshop number,
+    then id): a page of the catalogue or of the recordings API. Kept until the next write."""
+    statement = _card_statements()[0].where(*selected.clauses())
+    return _selected(
+        ("ids", selected, limit, offset),
+        lambda: tuple(row[0] for row in _rows(statement, limit=limit, offset=offset)),
+    )
 
 
 # A recording's columns in a card or a section, named as its rows' attributes.
@@ -318,12 +359,11 @@ def _cards_by_id(ids: Sequence[int]) -> dict[int, RecordingCard]:
     }
 
 
-def recording_cards(*filters: ColumnElement[bool], limit: int, offset: int) -> list[RecordingCard]:
-    """A page of the catalogue's cards (the recordings that match `filters`) in catalogue order. The page is a
-    window of ids; the cards are kept by id until the next write, so a page whose cards were all read since then
-    (another filter, another page, the first view of a new URL) costs one statement; the others are read."""
-    statement = _card_statements()[0].where(*filters) if filters else _card_statements()[0]
-    ids = [row[0] for row in _rows(statement, limit=limit, offset=offset)]
+def recording_cards(selected: CardFilter, limit: int, offset: int) -> list[RecordingCard]:
+    """A page of the catalogue's cards (the recordings the filter selects) in catalogue order. The page is a
+    window of ids (recording_ids); the cards are kept by id until the next write, so a page whose cards were all
+    read since then (another filter, another page) costs at most one statement; the others are read."""
+    ids = recording_ids(selected, limit, offset)
     this_version: Memo[RecordingCard] = until_next_write(CARDS_KEY, _new_cards_memo)
     cards = {recording_id: this_version.get(recording_id) for recording_id in ids}
     missing = [recording_id for recording_id, card in cards.items() if card is None]
@@ -426,10 +466,9 @@ class RecordingEntry:
 
 
 @cache
-def _entry_statements() -> tuple[AnySelect, AnySelect, AnySelect, AnySelect, Select[Recording]]:
+def _entry_statements() -> tuple[AnySelect, AnySelect, AnySelect, Select[Recording]]:
     """For a list of workshop ids, their numbers, titles and events; for a list of recording ids, their live audio
-    tracks and chapters; a window (`limit`, `offset`) of the recordings' ids in catalogue order; and the
-    recordings of a list of ids."""
+    tracks and chapters; and the recordings of a list of ids."""
     return (
         select(Workshop.id, Event.slug, Event.title, Event.timezone, Workshop.number, Workshop.title)
         .join(Workshop.event)
@@ -450,25 +489,14 @@ def _entry_statements() -> tuple[AnySelect, AnySelect, AnySelect, AnySelect, Sel
         .outerjoin(Chapter.person)
         .where(Chapter.recording_id.in_(_IDS))
         .order_by(Chapter.recording_id, Chapter.start_ms, Chapter.id),
-        select(Recording.id)
-        .join(Recording.workshop)
-        .order_by(Workshop.event_id, Workshop.number, Recording.id)
-        .limit(bindparam("limit"))
-        .offset(bindparam("offset")),
         select(Recording).where(Recording.id.in_(_IDS)),
     )
-
-
-def recording_ids_in_order(limit: int, offset: int) -> list[int]:
-    """The ids of a window of the recordings in catalogue order: all a page of the API reads when it has described
-    them all since the last write (catalogue.api.recording_json)."""
-    return [row[0] for row in _rows(_entry_statements()[3], limit=limit, offset=offset)]
 
 
 def recordings_by_id(ids: Sequence[int]) -> list[Recording]:
     """The recordings of these ids in their order, without their relationships (recording_entries() reads what
     the API shows of those as columns); an id with no recording (deleted since it was read) is left out."""
-    found = {recording.id: recording for recording in db.session.scalars(_entry_statements()[4], {"ids": list(ids)})}
+    found = {recording.id: recording for recording in db.session.scalars(_entry_statements()[3], {"ids": list(ids)})}
     return [found[recording_id] for recording_id in ids if recording_id in found]
 
 
@@ -476,7 +504,7 @@ def recording_entries(recordings: Sequence[Recording]) -> dict[int, RecordingEnt
     """What the API shows of these recordings, by id: two queries of those columns, and their workshops' places
     once per catalogue version."""
     ids = [recording.id for recording in recordings]
-    places_statement, audio_statement, chapters_statement, _window, _recordings = _entry_statements()
+    places_statement, audio_statement, chapters_statement, _recordings = _entry_statements()
     # Where each workshop sits (its number, title and event), kept per catalogue version: a handful of workshops
     # for a page of fifty recordings, the same on every page.
     places: dict[int, AnyRow] = by_version("workshop places", catalogue_version(), dict)

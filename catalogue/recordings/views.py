@@ -24,16 +24,15 @@ from catalogue.recordings.models import AudioKind, AudioTrack, Event, Role
 from catalogue.recordings.queries import (
     WATCHED_KEPT,
     AudioChoice,
+    CardFilter,
     PlayedRecording,
     WatchFacts,
     audio_spellings,
     event_leads,
     event_sections,
-    heard_in,
     recording_cards,
     recording_count,
     subtitle_languages,
-    subtitled_in,
     watched_recording,
 )
 
@@ -101,16 +100,13 @@ def home() -> ResponseReturnValue:
 
     audio = request.args.get("audio", "")
     subs = request.args.get("subs", "")
-    filters = []
-    if audio:
-        filters.append(heard_in([text for text, codes in heard.items() if audio in codes]))
-    if subs:
-        filters.append(subtitled_in(subs))
+    heard_spelled = tuple(sorted(text for text, codes in heard.items() if audio in codes)) if audio else None
+    selected = CardFilter(heard_spelled, subs)
     total = recording_count()
-    shown = recording_count(*filters) if filters else total
+    shown = recording_count(selected)
     paging = read_paging(PAGE_SIZE).within(shown)
     page, pages = paging.page, paging.pages(shown)
-    cards = recording_cards(*filters, limit=paging.per_page, offset=paging.offset)
+    cards = recording_cards(selected, limit=paging.per_page, offset=paging.offset)
     return render_template(
         "recordings/home.html",
         cards=rendered("recording_card", cards),
