@@ -3,13 +3,14 @@
     .venv/bin/python benchmarks/load.py [--databases sqlite,postgresql] [--caches on,off] [--duration 15]
     .venv/bin/python benchmarks/load.py --quick          # 5 s per run
 
-For each database (SQLite, then PostgreSQL) and each page cache mode (on: the production setting, a cache hit;
-off: `CATALOGUE_PAGE_CACHE_BYTES=0`, every request rendered, as a new URL or the first request after a write) it
-starts gunicorn exactly as README "Deployment" does (`python -m gunicorn -c python:catalogue.gunicorn_config
-catalogue.wsgi:app`, 2 workers × 4 threads by default as in gunicorn_config.py, the access log off) on a free
-loopback port, on the 1,000-recording catalogue of the search benchmark (3 million cues; built by
-benchmarks/catalogue_data.py through benchmarks/search.py's reuse logic, or reused when complete), and runs
-`wrk --latency -t2 -c64 -d15s` against each page, with a run of hello immediately before each:
+For each database (SQLite, then PostgreSQL) and each page cache mode (on: the production setting, a cache hit; off:
+`CATALOGUE_PAGE_CACHE_BYTES=0`, every request rendered, as a new URL is; with no write during the run, what a page read
+is kept until the next write (catalogue.pagecache.until_next_write), so the first request after a write, which reads it
+all again, costs more than this mode measures) it starts gunicorn exactly as README "Deployment" does (`python -m
+gunicorn -c python:catalogue.gunicorn_config catalogue.wsgi:app`, 2 workers × 4 threads by default as in
+gunicorn_config.py, the access log off) on a free loopback port, on the 1,000-recording catalogue of the search
+benchmark (3 million cues; built by benchmarks/catalogue_data.py through benchmarks/search.py's reuse logic, or reused
+when complete), and runs `wrk --latency -t2 -c64 -d15s` against each page, with a run of hello immediately before each:
 
 - hello: `GET /healthz`, which answers without the database: the baseline of the next page's ratio;
 - home: `GET /` (the catalogue's first page, 24 cards);

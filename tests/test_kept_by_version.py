@@ -1,6 +1,7 @@
-"""What the catalogue page's cards and the recordings API describe is kept by recording id until the next write
-(catalogue.memo.of_version): a new URL over recordings already read costs one statement, its window of ids, and a
-write shows on the very next page, with the page cache off so every page renders."""
+"""What pages read is kept until the next write (catalogue.pagecache.until_next_write): the catalogue's windows,
+counts and cards, the recordings API's objects, a watched recording and its stream, what a search found. A new
+URL over what was read since the last write reads at most what is new to it, and a write shows on the very next
+page. The page cache is off in these tests (but one), so every page renders."""
 
 from __future__ import annotations
 

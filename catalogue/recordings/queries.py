@@ -710,9 +710,20 @@ def _watched_statement() -> Any:
     )
 
 
-# The worker's watched recordings as of the catalogue version (catalogue.memo.of_version), by slug.
+# The worker's watched recordings as of the catalogue version (catalogue.memo.of_version), by slug, bounded in
+# bytes: a recording's facts grow with its chapters and summary.
 WATCHED_KEY = "catalogue_watched_this_version"
+WATCHED_BYTES = 8 * 1024 * 1024
+# How many watched recordings' streams a worker keeps (each a few hundred bytes of JSON).
 WATCHED_KEPT = 2048
+
+
+def _watched_size(watched: WatchedRecording) -> int:
+    """An estimate of what a watched recording holds: its texts, and an allowance per chapter, track and person."""
+    facts = watched.facts
+    people = sum(len(persons) for _role, persons in facts.workshop.people)
+    parts = len(facts.chapters) + len(watched.audio_tracks) + people
+    return len(facts.summary) + sum(len(chapter.title) for chapter in facts.chapters) + 300 * parts + 1000
 
 
 def watched_recording(slug: str) -> WatchedRecording | None:
@@ -720,7 +731,7 @@ def watched_recording(slug: str) -> WatchedRecording | None:
     URL of a recording watched since then (a shared moment, another audio track or subtitle language) reads
     nothing; the first view after a write reads it in three statements."""
     this_version: Memo[WatchedRecording] = until_next_write(
-        WATCHED_KEY, lambda: Memo(WATCHED_KEPT, size=lambda _watched: 1)
+        WATCHED_KEY, lambda: Memo(WATCHED_BYTES, size=_watched_size)
     )
     watched = this_version.get(slug)
     if watched is None:
