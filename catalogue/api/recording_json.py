@@ -7,8 +7,8 @@ chapters and published subtitles, what its stream shows (catalogue.media.queries
 path prefix its URLs are made for. A page joins the texts. A write is a new key for the recordings it changed;
 nothing is ever invalidated.
 
-Until the next write, each text is also kept by recording id (catalogue.memo.of_version): a page of recordings
-all described since the last write reads only its window of ids, whatever its URL (another page, another size).
+Until the next write, each text is also kept by recording id (catalogue.pagecache.until_next_write): a page of
+recordings all described since the last write reads at most its window of ids, whatever its URL.
 The first page after a write reads and describes its recordings again, and rebuilds the JSON only of those the
 write changed.
 """

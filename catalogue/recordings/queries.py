@@ -337,8 +337,8 @@ def _card_statements() -> tuple[AnySelect, AnySelect]:
     )
 
 
-# The worker's cards as of the catalogue version (catalogue.memo.of_version), by recording id: 1,000 recordings'
-# facts are well under a MiB.
+# The worker's cards kept until the next write (catalogue.pagecache.until_next_write), by recording id: 1,000
+# recordings' facts are well under a MiB.
 CARDS_KEY = "catalogue_cards_this_version"
 CARDS_KEPT = 4096
 
@@ -710,8 +710,8 @@ def _watched_statement() -> Any:
     )
 
 
-# The worker's watched recordings as of the catalogue version (catalogue.memo.of_version), by slug, bounded in
-# bytes: a recording's facts grow with its chapters and summary.
+# The worker's watched recordings kept until the next write, by slug, bounded in bytes: a recording's facts grow
+# with its chapters and summary.
 WATCHED_KEY = "catalogue_watched_this_version"
 WATCHED_BYTES = 8 * 1024 * 1024
 # How many watched recordings' streams a worker keeps (each a few hundred bytes of JSON).

@@ -201,7 +201,7 @@ class StreamShown:
     text: str
 
 
-# The streams the watch page showed, as of the catalogue version (catalogue.memo.of_version), by host and slug.
+# The streams the watch page showed, kept until the next write (until_next_write), by host and slug.
 STREAMS_KEY = "catalogue_watched_streams_this_version"
 
 

@@ -292,7 +292,7 @@ def _matching(
     return _documents(session, *_postgresql_matches(branches, limit, filters))
 
 
-# What a search read, kept until the next write (catalogue.memo.of_version), as a search engine keeps its query
+# What a search read, kept until the next write (pagecache.until_next_write), as a search engine keeps its query
 # results and documents until its next commit (Solr's queryResultCache and documentCache): another page of the
 # same words, the same search in another interface language or through the API reads the index no more. Bounded
 # in bytes per worker: a common word's entry holds its first 201 documents.
