@@ -10,7 +10,9 @@ import logging
 
 from flask import Flask
 
+from catalogue.extensions import db
 from catalogue.layout import warm_up
+from catalogue.recordings.queries import WATCHED_KEY
 
 
 def test_warm_up_compiles_every_template_and_renders_each_language(make_app, demo_app):
@@ -32,3 +34,16 @@ def test_a_worker_without_its_database_still_starts(make_app, caplog, tmp_path):
     with caplog.at_level(logging.WARNING):
         warm_up(app)
     assert "warm-up request" in caplog.text
+
+
+def test_warm_up_opens_a_connection_per_thread_and_watches_the_first_recording(make_app, demo_app):
+    app: Flask = make_app(CATALOGUE_PAGE_CACHE_BYTES=0)
+    warm_up(app, connections=3)
+    with app.app_context():
+        # Handed back to the pool, where the worker's threads find them open.
+        assert db.engine.pool.checkedin() == 3
+    first = app.test_client().get("/api/v1/recordings?per_page=1").get_json()["recordings"][0]
+    # The first recording's watch page was made in every language: its facts are kept until the next write.
+    watched = app.extensions[WATCHED_KEY][1]
+    assert watched.get(first["slug"]) is not None
+    assert watched.hits >= 2  # French and Turkish after English
