@@ -668,7 +668,7 @@ def search(
     capped_facets = len(everything) > RANK_LIMIT
     event_of = {r.id: r.event.slug for r in recordings.values()}
     if filters.any and capped_facets:
-        found, more, _of_filtered = _kept_matching(session, query, RANK_LIMIT + 1, filters)
+        found, more, matches = _kept_matching(session, query, RANK_LIMIT + 1, filters)
         recordings = recordings | more
     else:
         found = [d for d in everything if filters.admit(d, event_of)] if filters.any else everything
