@@ -12,7 +12,7 @@ import sys
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Any, Generic, TypeVar, cast
+from typing import Generic, TypeVar, cast
 
 from flask import current_app, g, request
 from markupsafe import Markup
@@ -82,24 +82,11 @@ def app_memo(name: str, make: Callable[[], Memo[V]]) -> Memo[V]:
     return found
 
 
-def by_version(name: str, version: int, compute: Callable[[], V]) -> V:
-    """A fact of the whole catalogue (a few distinct values over every track, say) as of `version`: computed once
-    per catalogue version and worker, then read from memory until the next write. The key is the version read
-    before computing, so a fact is never older than the version it is kept under."""
-    memo: Memo[Any] = app_memo("catalogue_facts_by_version", lambda: Memo(64, size=lambda _fact: 1))
-    key = (name, version)
-    found = memo.get(key)
-    if found is None:
-        found = compute()
-        memo.put(key, found)
-    return cast(V, found)
-
-
 def of_version(name: str, version: int, make: Callable[[], Memo[V]]) -> Memo[V]:
-    """The worker's memo of that name for things as they are at catalogue `version` (read before them, as for
-    by_version): one memo for the newest version a request has brought, replaced with its entries when a newer
-    one comes. A request that read an older version gets a memo of its own, kept by nobody: what it reads may
-    predate the newer version, and must not be kept under it."""
+    """The worker's memo of that name for things as they are at catalogue `version` (read before them, so nothing kept
+    is older than the version it is kept under): one memo for the newest version a request has brought, replaced
+    with its entries when a newer one comes. A request that read an older version gets a memo of its own, kept by
+    nobody: what it reads may predate the newer version, and must not be kept under it."""
     extensions = current_app.extensions
     slot: tuple[int, Memo[V]] | None = extensions.get(name)
     if slot is None or slot[0] < version:

@@ -28,7 +28,7 @@ import hashlib
 import sqlite3
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
@@ -275,9 +275,27 @@ def until_next_write(name: str, make: Callable[[], Memo[V]], session: Session | 
     """The worker's memo of that name for what is read now, kept until the next write: catalogue.memo.of_version
     at this request's catalogue version. A transaction that wrote to the catalogue (the app's session, unless
     `session` is given) gets a memo nobody keeps."""
-    if wrote_to_catalogue(session if session is not None else db.session()):
+    if session is None and db.session.registry.has():
+        session = db.session()  # Never made here: a request that reads no database (a 304) makes no session.
+    if session is not None and wrote_to_catalogue(session):
         return make()
     return of_version(name, catalogue_version(), make)
+
+
+# Facts of the whole catalogue (a count, the few distinct language spellings, a window of ids, the ETags served),
+# kept until the next write: a few thousand small entries.
+FACTS_KEY = "catalogue_facts_this_version"
+FACTS_KEPT = 4096
+
+
+def kept_fact(key: Hashable, read: Callable[[], V]) -> V:
+    """What `read` returns, read once and kept by `key` until the next write (until_next_write)."""
+    facts: Memo[Any] = until_next_write(FACTS_KEY, lambda: Memo(FACTS_KEPT, size=lambda _fact: 1))
+    found: V | None = facts.get(key)
+    if found is None:
+        found = read()
+        facts.put(key, found)
+    return found
 
 
 def catalogue_version() -> int:

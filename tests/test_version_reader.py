@@ -1,6 +1,6 @@
 """The catalogue version on SQLite, read on a plain connection per thread, and what is kept under it.
 
-SQLite has no NOTIFY, so every cached page and every fact kept per version (catalogue.memo.by_version) reads the
+SQLite has no NOTIFY, so every cached page and every fact kept per version (catalogue.pagecache.kept_fact) reads the
 version row. catalogue.versionwatch.SqliteVersionReader reads it on a sqlite3 connection of its own per thread and
 process, in autocommit: another process's write is seen by the very next read. A subtitle file's revalidation
 keeps its ETag per version (catalogue.subtitles.queries.current_etag), so a 304 reads nothing else, and a new

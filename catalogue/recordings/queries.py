@@ -5,11 +5,11 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from collections.abc import Callable, Collection, Hashable, Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import (
     BindParameter,
@@ -29,8 +29,8 @@ from sqlalchemy import (
 )
 
 from catalogue.extensions import db
-from catalogue.memo import Memo, by_version
-from catalogue.pagecache import catalogue_version, until_next_write
+from catalogue.memo import Memo
+from catalogue.pagecache import kept_fact, until_next_write
 from catalogue.recordings.cards import (
     PEOPLE_ROLES,
     AudioFacts,
@@ -121,18 +121,16 @@ def _facet_statements() -> tuple[AnySelect, AnySelect]:
 def audio_spellings() -> tuple[tuple[AudioKind, str], ...]:
     """(kind, languages as stored) of the live audio tracks, each pair once: the few distinct spellings of the
     catalogue's language lists, not every track. Read once per catalogue version (it scans every track)."""
-    return by_version(
+    return kept_fact(
         "audio spellings",
-        catalogue_version(),
         lambda: tuple((kind, text) for kind, text in _rows(_facet_statements()[0])),
     )
 
 
 def subtitle_languages() -> tuple[str, ...]:
     """Every language that some recording has published subtitles in; read once per catalogue version."""
-    return by_version(
+    return kept_fact(
         "subtitle languages",
-        catalogue_version(),
         lambda: tuple(language for (language,) in _rows(_facet_statements()[1])),
     )
 
@@ -163,11 +161,6 @@ class CardFilter:
 
 
 EVERY_RECORDING = CardFilter()
-T = TypeVar("T")
-# What the catalogue's filters and windows selected (counts and ids), kept until the next write
-# (catalogue.pagecache.until_next_write): a query's result, as a search keeps its matches.
-SELECTED_KEY = "catalogue_selected_this_version"
-SELECTED_KEPT = 4096
 
 
 @cache
@@ -175,27 +168,17 @@ def _count_statement() -> AnySelect:
     return select(func.count()).select_from(Recording)
 
 
-def _selected(key: Hashable, read: Callable[[], T]) -> T:
-    """What `read` selects, kept by `key` until the next write."""
-    this_version: Memo[Any] = until_next_write(SELECTED_KEY, lambda: Memo(SELECTED_KEPT, size=lambda _found: 1))
-    found: T | None = this_version.get(key)
-    if found is None:
-        found = read()
-        this_version.put(key, found)
-    return found
-
-
 def recording_count(selected: CardFilter = EVERY_RECORDING) -> int:
     """How many recordings the filter selects (all of them by default), kept until the next write."""
     statement = _count_statement().where(*selected.clauses())
-    return _selected(("count", selected), lambda: int(_rows(statement)[0][0]))
+    return kept_fact(("count", selected), lambda: int(_rows(statement)[0][0]))
 
 
 def recording_ids(selected: CardFilter, limit: int, offset: int) -> tuple[int, ...]:
     """A window of the ids of the recordings the filter selects, in catalogue order (by event, workshop number,
     then id): a page of the catalogue or of the recordings API. Kept until the next write."""
     statement = _card_statements()[0].where(*selected.clauses())
-    return _selected(
+    return kept_fact(
         ("ids", selected, limit, offset),
         lambda: tuple(row[0] for row in _rows(statement, limit=limit, offset=offset)),
     )
@@ -398,9 +381,7 @@ def _event_statements() -> tuple[AnySelect, AnySelect, AnySelect]:
 
 def event_leads() -> tuple[EventLead, ...]:
     """Every event as the catalogue's lead lines show it, the latest first; read once per catalogue version."""
-    return by_version(
-        "event leads", catalogue_version(), lambda: tuple(EventLead(*row) for row in _rows(_event_statements()[0]))
-    )
+    return kept_fact("event leads", lambda: tuple(EventLead(*row) for row in _rows(_event_statements()[0])))
 
 
 def event_sections(event: Event) -> list[WorkshopSection]:
@@ -507,7 +488,7 @@ def recording_entries(recordings: Sequence[Recording]) -> dict[int, RecordingEnt
     places_statement, audio_statement, chapters_statement, _recordings = _entry_statements()
     # Where each workshop sits (its number, title and event), kept per catalogue version: a handful of workshops
     # for a page of fifty recordings, the same on every page.
-    places: dict[int, AnyRow] = by_version("workshop places", catalogue_version(), dict)
+    places: dict[int, AnyRow] = kept_fact("workshop places", dict)
     missing = {recording.workshop_id for recording in recordings} - places.keys()
     if missing:
         places.update((row[0], row) for row in _rows(places_statement, workshops=list(missing)))

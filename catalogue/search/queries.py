@@ -28,8 +28,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from catalogue.inputs import InvalidInput
-from catalogue.memo import KEY_ALLOWANCE, Memo, by_version
-from catalogue.pagecache import catalogue_version, until_next_write, wrote_to_catalogue
+from catalogue.memo import KEY_ALLOWANCE, Memo
+from catalogue.pagecache import kept_fact, until_next_write, wrote_to_catalogue
 from catalogue.problems import N_
 from catalogue.recordings.models import Event
 from catalogue.search.index import BLOCK_IDS, block_of
@@ -236,7 +236,7 @@ def _block_matches(tsquery: str, span: int, limit: int, filters: Filters) -> tup
     return sql, parameters | {"q0": tsquery, "span": span, "limit": limit}
 
 
-# What a hit shows of its recording. Kept per catalogue version (memo.by_version), filled as searches meet
+# What a hit shows of its recording. Kept per catalogue version (pagecache.kept_fact), filled as searches meet
 # recordings: joined into every matching statement, it cost a third of a common word's query on PostgreSQL.
 _RECORDING_REFS = text(
     "SELECT r.id, r.slug, r.title, w.title, e.slug, e.title, e.original_language FROM recordings AS r "
@@ -247,7 +247,7 @@ _RECORDING_REFS = text(
 def _recording_refs(session: Session, ids: Iterable[int]) -> dict[int, RecordingRef]:
     """The recordings of these ids as hits show them: those met before under this catalogue version from
     memory, the others in one statement."""
-    known: dict[int, RecordingRef] = by_version("search recording refs", catalogue_version(), dict)
+    known: dict[int, RecordingRef] = kept_fact("search recording refs", dict)
     wanted = list(dict.fromkeys(ids))
     missing = [recording_id for recording_id in wanted if recording_id not in known]
     if missing:
@@ -808,15 +808,12 @@ _EVENT_CHOICES = select(Event.slug, Event.title, Event.original_language).order_
 
 def language_choices(session: Session) -> frozenset[str]:
     """Every language a subtitle track (not retired) or an event is in; read once per catalogue version."""
-    return by_version(
+    return kept_fact(
         "search language choices",
-        catalogue_version(),
         lambda: frozenset(session.connection().execute(_LANGUAGE_CHOICES).scalars()),
     )
 
 
 def event_choices(session: Session) -> Sequence[Row[str, str, str]]:
     """Every event's slug, title and original language, the latest first; read once per catalogue version."""
-    return by_version(
-        "search event choices", catalogue_version(), lambda: tuple(session.connection().execute(_EVENT_CHOICES).all())
-    )
+    return kept_fact("search event choices", lambda: tuple(session.connection().execute(_EVENT_CHOICES).all()))

@@ -9,8 +9,7 @@ from sqlalchemy.orm import load_only
 
 from catalogue.extensions import db
 from catalogue.inputs import MAX_PER_PAGE, Paging
-from catalogue.memo import by_version
-from catalogue.pagecache import catalogue_version
+from catalogue.pagecache import kept_fact
 from catalogue.problems import problem_dict
 from catalogue.recordings.models import Recording
 from catalogue.subtitles.models import Cue, SubtitleRevision, SubtitleTrack
@@ -97,7 +96,7 @@ def current_etag(slug: str, language: str) -> str | None:
     and again, and on PostgreSQL, where the version is pushed, a 304 then never touches the database. A value
     read after the version is never older than it, so a thread that stores a newer ETag under the old version
     only serves the new file sooner."""
-    etags: dict[tuple[str, str], str | None] = by_version("served etags", catalogue_version(), dict)
+    etags: dict[tuple[str, str], str | None] = kept_fact("served etags", dict)
     key = (slug, language)
     if key in etags:
         return etags[key]
