@@ -68,6 +68,10 @@ def static_url(filename: str) -> str:
 
 
 def cache_headers(response: Response) -> Response:
+    # The server dates every response: gunicorn drops an app's Date for its own, but werkzeug's development server
+    # (`make serve`) sends its own beside it. The Date werkzeug's conditional answer adds would be a second one
+    # there, and on a page kept in the page cache, the moment it was kept.
+    response.headers.remove("Date")
     if request.endpoint == "static" and request.args.get("v") and response.status_code == 200:
         response.cache_control.public = True
         response.cache_control.max_age = YEAR

@@ -515,6 +515,7 @@ class CachedPages:
         response = WerkzeugResponse(hit.body, status=hit.status, headers=hit.headers)
         if hit.status == 200:
             response.make_conditional(environ)
+            response.headers.remove("Date")  # The server dates the answer (catalogue.caching.cache_headers).
         return response(environ, start_response)
 
     def _render_and_keep(

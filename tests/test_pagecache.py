@@ -72,6 +72,10 @@ def test_a_repeated_public_page_is_the_same_and_queries_nothing_more(demo_app, p
     assert second.headers["Content-Type"] == first.headers["Content-Type"]
     # Only the catalogue version is read (on PostgreSQL through its own pool, which these events do not see).
     assert all(statement == VERSION_QUERY for statement in queries.statements), queries.statements
+    # The server dates each answer (catalogue.caching.cache_headers): a kept page must not carry when it was kept.
+    assert "Date" not in first.headers and "Date" not in second.headers
+    revalidated = client.get(path, headers={"If-None-Match": first.headers["ETag"]})
+    assert revalidated.status_code == 304 and "Date" not in revalidated.headers
 
 
 def test_an_upload_through_one_worker_is_seen_at_once_by_another(make_app, demo_app):
