@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import http.client
+import os
 import shutil
+import subprocess
+import sys
 import time
+import urllib.parse
 import urllib.request
+from email.utils import parsedate_to_datetime
 from pathlib import Path
 
 import pytest
@@ -80,3 +86,41 @@ def test_an_upload_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app
         time.sleep(0.05)
     for _ in range(12):
         assert all(text in get(page) for page, text in new_text.items())
+
+
+def answer(url: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
+    """The response as sent, every header line kept (urllib would raise on a 304)."""
+    parts = urllib.parse.urlsplit(url)
+    connection = http.client.HTTPConnection(parts.netloc, timeout=10)
+    connection.request("GET", parts.path, headers=headers or {})
+    response = connection.getresponse()
+    response.read()
+    connection.close()
+    return response
+
+
+def test_every_answer_carries_one_date_the_moment_it_is_sent(gunicorn):
+    """gunicorn dates every response itself and drops the app's Date: a 304 is built without one, and a page
+    answered from the page cache must not carry the moment it was kept."""
+    home = f"{gunicorn}/?lang=en"
+    kept = answer(home)
+    time.sleep(1.1)
+    again = answer(home)
+    assert again.status == 200 and again.getheader("ETag") == kept.getheader("ETag")  # The kept page, replayed.
+    assert len(again.headers.get_all("Date")) == 1
+    assert parsedate_to_datetime(again.getheader("Date")) > parsedate_to_datetime(kept.getheader("Date"))
+    vtt = f"{gunicorn}/recordings/workshop-1-building-resilience/subtitles/fr.vtt"
+    served = answer(vtt)
+    assert served.status == 200 and len(served.headers.get_all("Date")) == 1
+    revalidated = answer(vtt, {"If-None-Match": served.getheader("ETag")})
+    assert revalidated.status == 304 and len(revalidated.headers.get_all("Date")) == 1
+
+
+@pytest.mark.parametrize(("bind", "own_sockets"), [("127.0.0.1:8000", True), ("unix:/run/catalogue.sock", False)])
+def test_workers_listen_on_sockets_of_their_own_over_tcp(bind, own_sockets):
+    """On one shared socket, a burst of keep-alive connections went nearly all to one worker. A Unix socket's file
+    would be replaced by each worker in turn, so it stays shared."""
+    program = "import catalogue.gunicorn_config as settings; print(settings.reuse_port)"
+    environment = {**os.environ, "CATALOGUE_BIND": bind, "PYTHONPATH": str(PROJECT_ROOT)}
+    printed = subprocess.run([sys.executable, "-c", program], env=environment, capture_output=True, text=True)
+    assert printed.stdout.strip() == str(own_sockets), printed.stderr
