@@ -61,11 +61,6 @@ def revision_page(track_id: int, paging: Paging) -> tuple[list[SubtitleRevision]
     return list(revisions), total
 
 
-def page_of(items: list[Any], paging: Paging) -> list[Any]:
-    """The same window over a list that is already in memory (a revision's warnings)."""
-    return items[paging.offset : paging.offset + paging.per_page]
-
-
 def _served(statement: Select[Any]) -> Select[Any]:
     return (
         statement.join(SubtitleTrack, SubtitleTrack.current_revision_id == SubtitleRevision.id)
