@@ -14,12 +14,6 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 bind = os.environ.get("CATALOGUE_BIND", "127.0.0.1:8000")
-# Each worker listens on a socket of its own (gunicorn opens one per worker with SO_REUSEPORT), and the kernel
-# spreads new connections evenly over them. On the one socket all workers share, whichever woke first took most of a
-# burst: wrk's 64 keep-alive connections went 61 to one worker and 3 to the other, and the busy worker's queue made
-# the p99. Only for a TCP address: each worker would replace a Unix socket's file with its own. CATALOGUE_REUSE_PORT=0
-# keeps one shared socket, for a deployment that wants a second server on the same port to fail rather than share it.
-reuse_port = os.environ.get("CATALOGUE_REUSE_PORT", "1") != "0" and not bind.startswith(("unix:", "fd://"))
 workers = int(os.environ.get("CATALOGUE_WORKERS", multiprocessing.cpu_count() * 2 + 1))
 worker_class = "gthread"
 # 4 threads per worker. They used to crash workers with SIGSEGV: the garbage collector, run by whichever thread

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import http.client
-import os
 import shutil
-import subprocess
-import sys
 import time
 import urllib.parse
 import urllib.request
@@ -114,23 +111,3 @@ def test_every_answer_carries_one_date_the_moment_it_is_sent(gunicorn):
     assert served.status == 200 and len(served.headers.get_all("Date")) == 1
     revalidated = answer(vtt, {"If-None-Match": served.getheader("ETag")})
     assert revalidated.status == 304 and len(revalidated.headers.get_all("Date")) == 1
-
-
-@pytest.mark.parametrize(
-    ("bind", "setting", "own_sockets"),
-    [
-        ("127.0.0.1:8000", None, True),
-        ("unix:/run/catalogue.sock", None, False),
-        ("127.0.0.1:8000", "0", False),
-    ],
-)
-def test_workers_listen_on_sockets_of_their_own_over_tcp(bind, setting, own_sockets):
-    """On one shared socket, a burst of keep-alive connections went nearly all to one worker. A Unix socket's file
-    would be replaced by each worker in turn, so it stays shared, as it does when the operator says so."""
-    program = "import catalogue.gunicorn_config as settings; print(settings.reuse_port)"
-    environment = {**os.environ, "CATALOGUE_BIND": bind, "PYTHONPATH": str(PROJECT_ROOT)}
-    environment.pop("CATALOGUE_REUSE_PORT", None)
-    if setting is not None:
-        environment["CATALOGUE_REUSE_PORT"] = setting
-    printed = subprocess.run([sys.executable, "-c", program], env=environment, capture_output=True, text=True)
-    assert printed.stdout.strip() == str(own_sockets), printed.stderr
