@@ -85,6 +85,12 @@ def test_an_upload_through_one_worker_is_seen_by_every_worker(gunicorn, demo_app
         assert all(text in get(page) for page, text in new_text.items())
 
 
+def test_workers_are_the_catalogues_threaded_workers(gunicorn, tmp_path):
+    """The workers that leave new connections to the others while they are busy (catalogue.gunicorn_config)."""
+    assert get(f"{gunicorn}/healthz") == "ok\n"
+    assert "Using worker: catalogue.gunicorn_config.ThreadWorker" in (tmp_path / "gunicorn.log").read_text()
+
+
 def answer(url: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
     """The response as sent, every header line kept (urllib would raise on a 304)."""
     parts = urllib.parse.urlsplit(url)
