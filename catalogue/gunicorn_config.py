@@ -18,7 +18,7 @@ from gunicorn.workers import gthread
 
 bind = os.environ.get("CATALOGUE_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("CATALOGUE_WORKERS", multiprocessing.cpu_count() * 2 + 1))
-# gunicorn's threaded worker that takes a new connection only while a thread is free (ThreadWorker below).
+# gunicorn's threaded worker, which leaves new connections to the other workers while it is busy (ThreadWorker below).
 worker_class = "catalogue.gunicorn_config.ThreadWorker"
 # 4 threads per worker. They used to crash workers with SIGSEGV: the garbage collector, run by whichever thread
 # allocated, cleaned up ORM objects of other threads' live sessions (CollectionGate below, which now collects only
@@ -95,7 +95,7 @@ class CollectionGate:
         return gated
 
 
-# How long a worker whose threads are all busy leaves new connections to the others.
+# How long a worker that holds its limit of requests leaves new connections to the others (ThreadWorker).
 ACCEPT_DEFERRAL_S = 0.005
 
 
@@ -108,8 +108,9 @@ class ThreadWorker(gthread.ThreadWorker):  # type: ignore[misc]  # gunicorn has 
     other); its queue then made the p99 while the other idled. Now a worker that holds `queue_limit` requests
     (running, or waiting for a thread) stops accepting until one of them finishes or ACCEPT_DEFERRAL_S has passed,
     whichever comes first: another worker takes new connections meanwhile, and none waits in the socket's queue
-    for longer than that. The limit is four requests a thread: at one, the threads ran dry between two turns of
-    the main loop (with a connection per request, 15 % fewer answers to /healthz than gunicorn's own worker).
+    for longer than that. The limit is four requests a thread: at one or two, the threads ran dry between two turns
+    of the main loop (with a connection per request, 21 and 15 % fewer answers to /healthz than gunicorn's own
+    worker; at four, 2 %).
 
     Measured (2 workers x 4 threads, wrk -c64, 10 s, rendered home page): keep-alive, the 64 connections split
     32/32 to 34/30, p99 60-63 ms; a connection per request, 1,764 req/s and p99 62 ms against gthread's 1,750 and
